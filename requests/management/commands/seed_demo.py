@@ -1,0 +1,24 @@
+"""Demo data for `make run`: idempotent, and refused in production.
+
+It lives in `requests`, the app that sits on top of the others (residents ← desks ← requests),
+so it can fill every app; each app's part is a `demo.py` of its own.
+"""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from residents import demo as residents_demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo community, its residents and one login per role (safe to run twice)."
+
+    def handle(self, *args, **options):
+        if settings.PRODUCTION:
+            raise CommandError("seed_demo refuses to run in production (DOORSTEP_ENV=production).")
+        with transaction.atomic():
+            logins = residents_demo.seed()
+        self.stdout.write(self.style.SUCCESS("Demo data is ready. Demo logins (username / password):"))
+        for username, role in logins:
+            self.stdout.write(f"  {username:<12} / {residents_demo.DEMO_PASSWORD}   {role}")

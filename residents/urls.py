@@ -1,0 +1,2 @@
+app_name = "residents"
+urlpatterns: list = []

@@ -1,0 +1,186 @@
+"""The test harness every issue builds on (DESIGN §8).
+
+Real parts: the database and Redis named by DATABASE_URL / REDIS_URL, a real Celery worker
+process, a live server, Debian's chromium through Playwright. Under CI=true a missing part fails
+the test that needs it; elsewhere it skips.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from django.conf import settings
+
+CI = os.environ.get("CI", "").lower() == "true"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+BASE_DIR = Path(settings.BASE_DIR)
+
+
+def require(part: str, available: bool, why: str) -> None:
+    """Fail under CI, skip elsewhere, when a real part the test needs is missing."""
+    if available:
+        return
+    message = f"{part} is missing: {why}"
+    if CI:
+        pytest.fail(f"CI=true needs {message}", pytrace=False)
+    pytest.skip(message)
+
+
+def subprocess_env(**overrides) -> dict[str, str]:
+    """The environment for a child Django process, without what only this test process needs."""
+    env = {k: v for k, v in os.environ.items() if k not in {"PYTEST_VERSION", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    env.update(overrides)
+    return env
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(predicate, timeout: float, interval: float = 0.05):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    return None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _clean_run_folders():
+    yield
+    if not settings.REDIS_URL:
+        shutil.rmtree(settings.CELERY_FILESYSTEM_DIR, ignore_errors=True)
+    Path(settings.CELERY_BEAT_SCHEDULE_FILENAME).unlink(missing_ok=True)
+
+
+# --- Celery worker --------------------------------------------------------------------------------
+
+
+def _database_url_for_worker() -> str:
+    from django.db import connection
+
+    name = str(connection.settings_dict["NAME"])
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{Path(name).resolve()}"
+    parts = urlsplit(settings.DATABASE_URL)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+class WorkerProcess:
+    def __init__(self, process: subprocess.Popen, log_path: Path):
+        self.process = process
+        self.log_path = log_path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker, tmp_path_factory):
+    """One real worker process for the session: concurrency 1, the test database, this run's queue."""
+    from config.celery import ping
+
+    env = subprocess_env(DATABASE_URL=_database_url_for_worker(), DOORSTEP_RUN_ID=settings.RUN_ID)
+    env["PYTEST_VERSION"] = os.environ.get("PYTEST_VERSION", "")  # the worker runs with test settings
+    log_path = tmp_path_factory.mktemp("worker") / "worker.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--concurrency=1",
+                f"--queues={settings.CELERY_TASK_DEFAULT_QUEUE}",
+                f"--hostname={settings.RUN_ID}@%h",
+                "--without-mingle",
+                "--without-gossip",
+                "--loglevel=INFO",
+            ],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    worker = WorkerProcess(process, log_path)
+    try:
+        # Ready means it took a task off this run's queue and answered.
+        answer = ping.delay().get(timeout=90)
+        assert answer["pong"] is True, worker.log()
+    except Exception:
+        process.kill()
+        pytest.fail(f"the Celery worker did not answer a ping:\n{worker.log()}", pytrace=False)
+    yield worker
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+# --- Browser ------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser():
+    require("Debian's chromium", Path(CHROMIUM).exists(), "make test installs it (apt-get install chromium)")
+    # The sync API keeps an event loop in this thread; the ORM calls tests make beside it are safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone_page(browser):
+    """A page as on a 360-px-wide phone, in Chinese."""
+    context = browser.new_context(
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+        viewport={"width": 360, "height": 740},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def browser_login(page, live_server, username: str, password: str) -> None:
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("form:has(input[name=password]) button[type=submit]")
+    page.wait_for_load_state()
+
+
+def assert_no_horizontal_scroll(page) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    viewport = page.evaluate("window.innerWidth")
+    assert width <= viewport, f"page is {width}px wide on a {viewport}px screen"
