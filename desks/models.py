@@ -1,0 +1,230 @@
+"""How staff reach residents: membership of a community, routes, desk sessions, screenings."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from residents.models import Community
+from residents.roles import Role
+
+
+class Membership(models.Model):
+    """A person's place in one community: their role there, and how they want to be reached."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
+    )
+    community = models.ForeignKey(
+        Community, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("community")
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    staff_phone = models.CharField(_("staff phone"), max_length=20, blank=True)
+    wants_sms_reminders = models.BooleanField(_("SMS reminders"), default=False)
+    health_permission = models.BooleanField(
+        _("may record health screenings"),
+        default=False,
+        help_text=_("Volunteers, desk staff and grid workers need this to record or read screenings."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("staff membership")
+        verbose_name_plural = _("staff memberships")
+        ordering = ["community", "role", "user"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "community"], name="membership_unique_user_community")
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.community} · {self.get_role_display()}"
+
+
+class Stop(models.Model):
+    """A place the desk goes: a compound gate, a plaza, a building entrance."""
+
+    class Kind(models.TextChoices):
+        COMPOUND = "compound", _("compound")
+        PLAZA = "plaza", _("plaza")
+        BUILDING_ENTRANCE = "building_entrance", _("building entrance")
+        OTHER = "other", _("other")
+
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="stops", verbose_name=_("community")
+    )
+    name = models.CharField(_("name"), max_length=80)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.COMPOUND)
+    address = models.CharField(_("address"), max_length=120, blank=True)
+    grids = models.ManyToManyField(
+        "residents.Grid", blank=True, related_name="stops", verbose_name=_("grids covered")
+    )
+
+    class Meta:
+        verbose_name = _("stop")
+        verbose_name_plural = _("stops")
+        ordering = ["community", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Route(models.Model):
+    """Fixed time, fixed route, fixed area: ordered stops on a weekday, in a time window."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
+
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="routes", verbose_name=_("community")
+    )
+    name = models.CharField(_("name"), max_length=80)
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    start_time = models.TimeField(_("from"))
+    end_time = models.TimeField(_("until"))
+    team = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name=_("default team")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("route")
+        verbose_name_plural = _("routes")
+        ordering = ["community", "weekday", "start_time"]
+
+    def __str__(self):
+        return self.name
+
+
+class RouteStop(models.Model):
+    route = models.ForeignKey(
+        Route, on_delete=models.CASCADE, related_name="route_stops", verbose_name=_("route")
+    )
+    stop = models.ForeignKey(Stop, on_delete=models.PROTECT, related_name="+", verbose_name=_("stop"))
+    position = models.PositiveSmallIntegerField(_("order"))
+    start_time = models.TimeField(_("from"))
+    end_time = models.TimeField(_("until"))
+
+    class Meta:
+        verbose_name = _("route stop")
+        verbose_name_plural = _("route stops")
+        ordering = ["route", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["route", "position"], name="routestop_unique_position")
+        ]
+
+
+class DeskSession(models.Model):
+    """One outing of the desk to one stop, on one date."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("planned")
+        OPEN = "open", _("open")
+        CLOSED = "closed", _("closed")
+        CANCELLED = "cancelled", _("cancelled")
+
+    class Service(models.TextChoices):
+        POLICY_ADVICE = "policy_advice", _("policy advice")
+        REQUEST_INTAKE = "request_intake", _("request intake")
+        DISPUTE_MEDIATION = "dispute_mediation", _("dispute mediation")
+        ERRANDS = "errands", _("errands")
+        HEALTH_SCREENING = "health_screening", _("health screening")
+
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="desk_sessions", verbose_name=_("community")
+    )
+    route = models.ForeignKey(
+        Route,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sessions",
+        verbose_name=_("route"),
+    )
+    stop = models.ForeignKey(Stop, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("stop"))
+    date = models.DateField(_("date"))
+    start_time = models.TimeField(_("from"))
+    end_time = models.TimeField(_("until"))
+    team = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name=_("team")
+    )
+    partners = models.CharField(_("partner organisations"), max_length=200, blank=True)
+    services = models.JSONField(_("services offered"), default=list, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED)
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=200, blank=True)
+    opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    walk_up_count = models.PositiveIntegerField(
+        _("walk-ups who only asked"),
+        default=0,
+        help_text=_("Residents served with a quick answer and no record."),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        verbose_name = _("desk session")
+        verbose_name_plural = _("desk sessions")
+        ordering = ["date", "start_time", "id"]
+        indexes = [models.Index(fields=["community", "date"], name="desksession_community_date")]
+        constraints = [
+            # Generating a route's sessions twice must create nothing new.
+            models.UniqueConstraint(
+                fields=["route", "stop", "date"],
+                condition=models.Q(route__isnull=False),
+                name="desksession_unique_route_stop_date",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.date} {self.stop}"
+
+
+class Screening(models.Model):
+    """A health screening at the desk (义诊): sensitive personal information (DESIGN §6)."""
+
+    class GlucoseKind(models.TextChoices):
+        FASTING = "fasting", _("fasting")
+        AFTER_MEAL = "after_meal", _("after a meal")
+
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="+", verbose_name=_("community")
+    )
+    session = models.ForeignKey(
+        DeskSession,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="screenings",
+        verbose_name=_("desk session"),
+    )
+    resident = models.ForeignKey(
+        "residents.Resident", on_delete=models.PROTECT, related_name="screenings", verbose_name=_("resident")
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    systolic = models.PositiveSmallIntegerField(_("systolic (mmHg)"), null=True, blank=True)
+    diastolic = models.PositiveSmallIntegerField(_("diastolic (mmHg)"), null=True, blank=True)
+    glucose = models.DecimalField(
+        _("blood glucose (mmol/L)"), max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    glucose_kind = models.CharField(
+        _("glucose measured"), max_length=12, choices=GlucoseKind.choices, blank=True
+    )
+    bp_flagged = models.BooleanField(_("high blood pressure"), default=False)
+    glucose_flagged = models.BooleanField(_("high blood glucose"), default=False)
+    notes = models.CharField(_("notes"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("health screening")
+        verbose_name_plural = _("health screenings")
+        ordering = ["-recorded_at", "-id"]
+
+    @property
+    def flagged(self) -> bool:
+        return self.bp_flagged or self.glucose_flagged

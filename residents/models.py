@@ -1,0 +1,238 @@
+"""Where people live, who they are, and what is done with their data (DESIGN §3, §6)."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from residents import idnumbers
+from residents.phones import mask_phone
+
+
+class Community(models.Model):
+    name = models.CharField(_("name"), max_length=60, unique=True)
+    code = models.CharField(
+        _("short code"),
+        max_length=8,
+        unique=True,
+        help_text=_("Letters used in request references, e.g. BX for 滨西社区."),
+    )
+    street_office = models.CharField(_("street office"), max_length=60)
+    district = models.CharField(_("district"), max_length=60)
+
+    class Meta:
+        verbose_name = _("community")
+        verbose_name_plural = _("communities")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Grid(models.Model):
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="grids", verbose_name=_("community")
+    )
+    name = models.CharField(_("name"), max_length=60)
+    grid_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="grids",
+        verbose_name=_("grid worker"),
+    )
+
+    class Meta:
+        verbose_name = _("grid")
+        verbose_name_plural = _("grids")
+        ordering = ["community", "name"]
+        constraints = [models.UniqueConstraint(fields=["community", "name"], name="grid_unique_name")]
+
+    def __str__(self):
+        return self.name
+
+
+class Resident(models.Model):
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="residents", verbose_name=_("community")
+    )
+    grid = models.ForeignKey(
+        Grid,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="residents",
+        verbose_name=_("grid"),
+    )
+    name = models.CharField(_("name"), max_length=50)
+    # Every reading, full and initials ("wangyuzhi wyz ..."), so desk staff type pinyin to find.
+    name_pinyin = models.CharField(_("pinyin"), max_length=400, blank=True, editable=False)
+    phone = models.CharField(
+        _("mobile phone"), max_length=20, blank=True, help_text=_("E.164, e.g. +8613812345678")
+    )
+    contact_name = models.CharField(
+        _("contact person"),
+        max_length=50,
+        blank=True,
+        help_text=_("Whose phone it is, when not the resident's own."),
+    )
+    contact_relation = models.CharField(_("relation to the resident"), max_length=20, blank=True)
+    compound = models.CharField(_("compound"), max_length=60, blank=True)
+    building = models.CharField(_("building"), max_length=20, blank=True)
+    unit = models.CharField(_("unit"), max_length=20, blank=True)
+    room = models.CharField(_("room"), max_length=20, blank=True)
+    id_number_encrypted = models.TextField(blank=True, editable=False)
+    id_number_hmac = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    id_number_masked = models.CharField(_("ID number"), max_length=18, blank=True, editable=False)
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    sms_consent = models.BooleanField(_("agrees to status SMS"), default=False)
+    sms_consent_at = models.DateTimeField(_("status SMS consent changed"), null=True, blank=True)
+    announcement_consent = models.BooleanField(_("agrees to desk announcements"), default=False)
+    announcement_consent_at = models.DateTimeField(_("announcement consent changed"), null=True, blank=True)
+    health_consent = models.BooleanField(_("agrees to health data being kept"), default=False)
+    health_consent_at = models.DateTimeField(_("health data consent changed"), null=True, blank=True)
+
+    lives_alone = models.BooleanField(_("elderly living alone"), default=False)
+    limited_mobility = models.BooleanField(_("limited mobility"), default=False)
+    disability = models.BooleanField(_("disability"), default=False)
+    low_income = models.BooleanField(_("minimum living allowance"), default=False)
+
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+
+    FLAGS = ("lives_alone", "limited_mobility", "disability", "low_income")
+    CONSENTS = ("sms_consent", "announcement_consent", "health_consent")
+
+    class Meta:
+        verbose_name = _("resident")
+        verbose_name_plural = _("residents")
+        ordering = ["name", "id"]
+        indexes = [
+            models.Index(fields=["community", "name"], name="resident_community_name"),
+            models.Index(fields=["community", "compound", "building"], name="resident_address"),
+            models.Index(fields=["phone"], name="resident_phone"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
+    @property
+    def address(self) -> str:
+        parts = [self.compound]
+        if self.building:
+            parts.append(_("Building %(n)s") % {"n": self.building})
+        if self.unit:
+            parts.append(_("Unit %(n)s") % {"n": self.unit})
+        if self.room:
+            parts.append(_("Room %(n)s") % {"n": self.room})
+        return " ".join(str(p) for p in parts if p)
+
+    @property
+    def flags(self) -> list[str]:
+        return [str(self._meta.get_field(f).verbose_name) for f in self.FLAGS if getattr(self, f)]
+
+    def set_id_number(self, id_number: str) -> None:
+        """Store a normalised ID number encrypted, with its HMAC and masked form; '' clears it."""
+        if not id_number:
+            self.id_number_encrypted = self.id_number_hmac = self.id_number_masked = ""
+            return
+        self.id_number_encrypted = idnumbers.encrypt(id_number)
+        self.id_number_hmac = idnumbers.fingerprint(id_number)
+        self.id_number_masked = idnumbers.mask_id_number(id_number)
+        self.birth_date = self.birth_date or idnumbers.birth_date(id_number)
+
+    def id_number(self) -> str:
+        return idnumbers.decrypt(self.id_number_encrypted) if self.id_number_encrypted else ""
+
+
+class AccessLog(models.Model):
+    """Who saw or took personal data: a full phone, an ID number, an export, an import (PIPL)."""
+
+    class Action(models.TextChoices):
+        REVEAL_PHONE = "reveal_phone", _("revealed a phone number")
+        VIEW_ID_NUMBER = "view_id_number", _("viewed an ID number")
+        EXPORT = "export", _("exported")
+        IMPORT = "import", _("imported")
+        ANONYMISE = "anonymise", _("anonymised")
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("who")
+    )
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="access_logs", verbose_name=_("community")
+    )
+    resident = models.ForeignKey(
+        Resident,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="access_logs",
+        verbose_name=_("whom"),
+    )
+    action = models.CharField(_("what"), max_length=20, choices=Action.choices)
+    detail = models.CharField(
+        _("detail"), max_length=200, blank=True, help_text=_("what was exported, and how")
+    )
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    row_count = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.get_action_display()}"
+
+
+class RosterImport(models.Model):
+    """An uploaded roster, kept in the database so a worker on another machine can read it."""
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", _("awaiting confirmation")
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("importing")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="+", verbose_name=_("community")
+    )
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    file_name = models.CharField(_("file"), max_length=200)
+    content = models.BinaryField()
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PREVIEWED)
+    total_rows = models.PositiveIntegerField(default=0)
+    valid_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=list, blank=True, help_text="[{row, column, reason}]")
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("roster import")
+        verbose_name_plural = _("roster imports")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.file_name

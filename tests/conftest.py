@@ -184,3 +184,36 @@ def assert_no_horizontal_scroll(page) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
     viewport = page.evaluate("window.innerWidth")
     assert width <= viewport, f"page is {width}px wide on a {viewport}px screen"
+
+
+# --- Two communities: every view is checked against the other one ------------------------------
+
+
+@pytest.fixture
+def binxi(db):
+    from tests.factories import CommunityFactory
+
+    return CommunityFactory(name="滨西社区", code="BX")
+
+
+@pytest.fixture
+def bindong(db):
+    from tests.factories import CommunityFactory
+
+    return CommunityFactory(name="滨东社区", code="BD")
+
+
+@pytest.fixture
+def alice(binxi):
+    """A supervisor of 滨西社区."""
+    from tests.factories import member
+
+    return member(binxi, "supervisor", username="alice", last_name="李", first_name="书记")
+
+
+@pytest.fixture
+def bob(bindong):
+    """A supervisor of 滨东社区, who must see nothing of 滨西."""
+    from tests.factories import member
+
+    return member(bindong, "supervisor", username="bob", last_name="赵", first_name="主任")
