@@ -117,6 +117,9 @@ class RouteStop(models.Model):
             models.UniqueConstraint(fields=["route", "position"], name="routestop_unique_position")
         ]
 
+    def __str__(self):
+        return f"{self.position}. {self.stop}"
+
 
 class DeskSession(models.Model):
     """One outing of the desk to one stop, on one date."""
@@ -224,6 +227,9 @@ class Screening(models.Model):
         verbose_name = _("health screening")
         verbose_name_plural = _("health screenings")
         ordering = ["-recorded_at", "-id"]
+
+    def __str__(self):
+        return f"{self.resident} {self.recorded_at:%Y-%m-%d}"
 
     @property
     def flagged(self) -> bool:
