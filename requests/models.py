@@ -1,0 +1,3 @@
+from requests.calendar_models import CalendarDay
+
+__all__ = ["CalendarDay"]

@@ -1,0 +1,1 @@
+urlpatterns: list = []  # the directory, search, resident page, create / edit (see views)

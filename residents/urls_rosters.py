@@ -1,0 +1,1 @@
+urlpatterns: list = []  # roster import and export
