@@ -7,6 +7,7 @@ so it can fill every app; each app's part is a `demo.py` of its own.
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import translation
 
 from residents import demo as residents_demo
 
@@ -17,8 +18,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if settings.PRODUCTION:
             raise CommandError("seed_demo refuses to run in production (DOORSTEP_ENV=production).")
+        translation.activate(settings.LANGUAGE_CODE)
         with transaction.atomic():
             logins = residents_demo.seed()
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Demo logins (username / password):"))
         for username, role in logins:
-            self.stdout.write(f"  {username:<12} / {residents_demo.DEMO_PASSWORD}   {role}")
+            self.stdout.write(f"  {username:<11} / {residents_demo.DEMO_PASSWORD}   {role}")

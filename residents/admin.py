@@ -1,0 +1,152 @@
+"""Administration of communities, grids and residents — masked, and no way around the access log.
+
+Full phones and ID numbers are never shown here: the change form offers write-only fields to set
+new values, and revealing stays the logged action on the resident page.
+"""
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from residents.idnumbers import normalize_id_number
+from residents.models import AccessLog, Community, Grid, Resident, RosterImport
+from residents.phones import normalize_phone
+from residents.pinyin import name_readings
+
+
+@admin.register(Community)
+class CommunityAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "street_office", "district"]
+    search_fields = ["name", "code", "street_office"]
+
+
+@admin.register(Grid)
+class GridAdmin(admin.ModelAdmin):
+    list_display = ["name", "community", "grid_worker"]
+    list_filter = ["community"]
+    search_fields = ["name"]
+    list_select_related = ["community", "grid_worker"]
+    autocomplete_fields = ["grid_worker"]
+
+
+class ResidentAdminForm(forms.ModelForm):
+    new_phone = forms.CharField(
+        label=_("new mobile phone"), required=False, help_text=_("Leave empty to keep the current number.")
+    )
+    new_id_number = forms.CharField(
+        label=_("new ID number"), required=False, help_text=_("Leave empty to keep the current ID number.")
+    )
+
+    class Meta:
+        model = Resident
+        fields = [
+            "community",
+            "grid",
+            "name",
+            "contact_name",
+            "contact_relation",
+            "compound",
+            "building",
+            "unit",
+            "room",
+            "birth_date",
+            "notes",
+            *Resident.CONSENTS,
+            *Resident.FLAGS,
+        ]
+
+    def clean_new_phone(self):
+        value = self.cleaned_data["new_phone"]
+        return normalize_phone(value) if value.strip() else ""
+
+    def clean_new_id_number(self):
+        value = self.cleaned_data["new_id_number"]
+        return normalize_id_number(value) if value.strip() else ""
+
+    def clean(self):
+        cleaned = super().clean()
+        grid, community = cleaned.get("grid"), cleaned.get("community")
+        if grid and community and grid.community_id != community.pk:
+            raise ValidationError({"grid": _("This grid belongs to another community.")})
+        return cleaned
+
+
+@admin.register(Resident)
+class ResidentAdmin(admin.ModelAdmin):
+    form = ResidentAdminForm
+    list_display = [
+        "name",
+        "masked_phone_column",
+        "community",
+        "grid",
+        "compound",
+        "building",
+        "room",
+        "lives_alone",
+    ]
+    list_filter = ["community", "grid", "lives_alone", "limited_mobility", "disability", "low_income"]
+    search_fields = ["name", "name_pinyin", "compound", "room"]
+    list_select_related = ["community", "grid"]
+    readonly_fields = ["masked_phone_column", "id_number_masked", "anonymised_at", "created_at", "updated_at"]
+    show_full_result_count = False
+
+    @admin.display(description=_("mobile phone"))
+    def masked_phone_column(self, resident):
+        return resident.masked_phone
+
+    def save_model(self, request, obj, form, change):
+        now = timezone.now()
+        obj.name_pinyin = name_readings(obj.name)
+        if form.cleaned_data.get("new_phone"):
+            obj.phone = form.cleaned_data["new_phone"]
+        if form.cleaned_data.get("new_id_number"):
+            obj.set_id_number(form.cleaned_data["new_id_number"])
+        for consent in Resident.CONSENTS:
+            if consent in form.changed_data:
+                setattr(obj, f"{consent}_at", now)
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(admin.ModelAdmin):
+    """Read-only: the log is evidence, kept at least three years (DESIGN §6)."""
+
+    list_display = ["created_at", "actor", "action", "community", "resident", "detail", "row_count"]
+    list_filter = ["action", "community"]
+    list_select_related = ["actor", "community", "resident"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RosterImport)
+class RosterImportAdmin(admin.ModelAdmin):
+    list_display = [
+        "created_at",
+        "file_name",
+        "community",
+        "uploaded_by",
+        "status",
+        "total_rows",
+        "created_count",
+    ]
+    list_filter = ["status", "community"]
+    exclude = ["content"]
+    list_select_related = ["community", "uploaded_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
