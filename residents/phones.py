@@ -57,7 +57,7 @@ def mask_phone(e164: str) -> str:
     """138****5678: the first three and last four digits, the rest hidden."""
     if not e164:
         return ""
-    digits = re.sub(r"\D", "", national_digits(e164))
+    digits = re.sub(r"\D", "", national_digits(e164).split(" ")[-1])  # without the country code
     prefix = "" if e164.startswith("+86") else national_digits(e164).split(" ")[0] + " "
     if len(digits) <= 7:
         return prefix + digits[:2] + "*" * (len(digits) - 4) + digits[-2:]

@@ -1,0 +1,193 @@
+"""Roster import actions: upload → preview, confirm, discard, and the run a Celery worker does.
+
+Nothing is written to residents until a supervisor confirms. The run then happens in two steps:
+
+1. *checking* — outside any transaction: the stored file is read again and every row checked against
+   the database as it is now (and its pinyin and encrypted ID prepared), in chunks; after each chunk
+   `processed_rows` is saved with an UPDATE that commits at once, so the progress bar moves on every
+   database (SQLite has one writer: a second connection could not write while the import holds it).
+2. *writing* — ONE transaction: all valid rows, the access-log entry and the final status, or nothing.
+   Its progress cannot go to the database (nobody sees it before the commit), so it goes to the
+   cache when the cache is Redis; with the database cache the bar just says "writing".
+"""
+
+import logging
+from functools import partial
+
+from django.core.cache import caches
+from django.core.cache.backends.db import DatabaseCache
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from residents.models import AccessLog, Community, RosterImport
+from residents.rosters.checking import check_roster
+from residents.rosters.reading import RosterFileError, open_roster
+from residents.rosters.writing import write_roster
+
+logger = logging.getLogger(__name__)
+Status = RosterImport.Status
+
+
+class RosterActionError(Exception):
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+def roster_preview(*, user, community: Community, file_name: str, content: bytes) -> RosterImport:
+    """Check the file and keep it (in the database, for a worker on another machine) with its report.
+
+    Raises RosterFileError, and stores nothing, when the file as a whole cannot be read.
+    """
+    check = check_roster(community=community, table=open_roster(content, file_name))
+    return RosterImport.objects.create(
+        community=community,
+        uploaded_by=user,
+        file_name=file_name[:200],
+        content=content,
+        status=Status.PREVIEWED,
+        total_rows=check.total_rows,
+        valid_rows=len(check.rows),
+        # Until the run, these say what the preview expects; afterwards, what was done.
+        created_count=check.to_create,
+        updated_count=check.to_update,
+        report=check.report,
+    )
+
+
+def _queue(roster_import_id: int, language: str) -> None:
+    from residents.tasks import import_roster
+
+    import_roster.delay(roster_import_id, language)
+
+
+def roster_confirm(*, user, roster_import: RosterImport, language: str) -> bool:
+    """Queue the import once: a conditional UPDATE previewed → queued, the task sent after commit.
+
+    False when it was already confirmed (a second click, a second tab): nothing more is queued.
+    """
+    if roster_import.uploaded_by_id != user.pk:
+        raise RosterActionError(_("Only the person who uploaded this roster can confirm it."))
+    if roster_import.valid_rows == 0:
+        raise RosterActionError(_("This file has no valid rows to import."))
+    with transaction.atomic():
+        claimed = RosterImport.objects.filter(pk=roster_import.pk, status=Status.PREVIEWED).update(
+            status=Status.QUEUED
+        )
+        if claimed != 1:
+            return False
+        transaction.on_commit(partial(_queue, roster_import.pk, language), robust=True)
+    return True
+
+
+def roster_discard(*, user, roster_import: RosterImport) -> None:
+    """Delete an unconfirmed upload, and the personal data in its file, for good."""
+    if roster_import.uploaded_by_id != user.pk:
+        raise RosterActionError(_("Only the person who uploaded this roster can discard it."))
+    deleted, _detail = RosterImport.objects.filter(pk=roster_import.pk, status=Status.PREVIEWED).delete()
+    if not deleted:
+        raise RosterActionError(_("This roster is already being imported and cannot be discarded."))
+
+
+# --- the run ------------------------------------------------------------------------------------
+
+
+def _written_key(roster_import_id: int) -> str:
+    return f"roster-import:{roster_import_id}:written"
+
+
+def _cache_outside_database() -> bool:
+    return not isinstance(caches["default"], DatabaseCache)
+
+
+def written_so_far(roster_import: RosterImport) -> int | None:
+    """Rows written by the running transaction, when the cache can tell (Redis); None otherwise."""
+    if roster_import.status != Status.RUNNING or not _cache_outside_database():
+        return None
+    try:
+        return caches["default"].get(_written_key(roster_import.pk))
+    except Exception:  # the bar is a nicety: a cache outage must not break the page
+        logger.warning("cache unavailable for roster import %s progress", roster_import.pk)
+        return None
+
+
+def _note_written(roster_import_id: int, count: int | None) -> None:
+    """Best effort: a cache outage must never fail the import whose progress it shows."""
+    try:
+        if count is None:
+            caches["default"].delete(_written_key(roster_import_id))
+        else:
+            caches["default"].set(_written_key(roster_import_id), count, timeout=3600)
+    except Exception:
+        logger.warning("cache unavailable for roster import %s progress", roster_import_id)
+
+
+def _fail(roster_import_id: int, message: str) -> None:
+    RosterImport.objects.filter(pk=roster_import_id).update(
+        status=Status.FAILED, error=message, content=b"", finished_at=timezone.now()
+    )
+
+
+def roster_run(*, roster_import_id: int) -> str:
+    """Check again and write every valid row in one transaction. Returns the final status."""
+    claimed = RosterImport.objects.filter(pk=roster_import_id, status=Status.QUEUED).update(
+        status=Status.RUNNING, processed_rows=0
+    )
+    if claimed != 1:  # a redelivered task, or one already done: never import twice
+        return "skipped"
+    roster_import = RosterImport.objects.select_related("community", "uploaded_by").get(pk=roster_import_id)
+    running = RosterImport.objects.filter(pk=roster_import_id, status=Status.RUNNING)
+    try:
+        table = open_roster(bytes(roster_import.content), roster_import.file_name)
+        check = check_roster(
+            community=roster_import.community,
+            table=table,
+            prepare_rows=True,
+            on_progress=lambda done: running.update(processed_rows=done),
+        )
+        running.update(
+            processed_rows=check.total_rows, total_rows=check.total_rows, valid_rows=len(check.rows)
+        )
+
+        on_written = partial(_note_written, roster_import_id) if _cache_outside_database() else None
+        with transaction.atomic():
+            created, updated = write_roster(
+                community=roster_import.community,
+                check=check,
+                user=roster_import.uploaded_by,
+                on_written=on_written,
+            )
+            AccessLog.objects.create(
+                actor=roster_import.uploaded_by,
+                community=roster_import.community,
+                action=AccessLog.Action.IMPORT,
+                detail=_("Roster %(file)s: %(created)s added, %(updated)s updated")
+                % {"file": roster_import.file_name[:120], "created": created, "updated": updated},
+                filters={
+                    "roster_import": roster_import.pk,
+                    "rows": check.total_rows,
+                    "skipped": check.total_rows - len(check.rows),
+                },
+                row_count=created + updated,
+            )
+            RosterImport.objects.filter(pk=roster_import_id).update(
+                status=Status.DONE,
+                valid_rows=len(check.rows),
+                created_count=created,
+                updated_count=updated,
+                report=check.report,
+                content=b"",  # the file's personal data is not kept once it is imported
+                error="",
+                finished_at=timezone.now(),
+            )
+        return Status.DONE.value
+    except RosterFileError as exc:
+        _fail(roster_import_id, str(exc.message))
+    except Exception:
+        logger.exception("roster import %s failed", roster_import_id)
+        _fail(roster_import_id, _("The import stopped with an unexpected error; nothing was written."))
+    finally:
+        if _cache_outside_database():
+            _note_written(roster_import_id, None)
+    return Status.FAILED.value

@@ -1,0 +1,197 @@
+"""Reads of the resident register: search as desk staff type it, the directory, the access log.
+
+Every function takes the user and returns rows of the user's communities only (scoping.py).
+"""
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+
+from residents.models import AccessLog, Grid, Resident
+from residents.roles import Can
+from residents.scoping import communities_where, scoped
+
+# 3-501, 3-2-501: building-room, building-unit-room
+_DASHED = re.compile(r"^(\d+)-(\d+)(?:-(\d+))?$")
+# 3号楼, 3栋, 3号楼501, 3号楼2单元501室, 2单元, 501室 (at least one marker)
+_MARKED = re.compile(
+    r"^(?:(?P<building>\d+)(?:号楼|栋|幢|号))?(?:(?P<unit>\d+)单元)?(?:(?P<room>\d+)(?:室|号)?)?$"
+)
+# a compound name followed by an address: 冶金厂家属院3号楼
+_COMPOUND_THEN_ADDRESS = re.compile(r"^(?P<compound>\D+?)(?P<address>\d.*)$")
+_SEPARATORS = re.compile(r"[\s\-()（）+]")
+_ADDRESS_NUMBER_SUFFIXES = ("", "号楼", "栋", "幢", "号")
+
+
+def _is_digits(text: str) -> bool:
+    return text.isascii() and text.isdigit()
+
+
+def _building(value: str) -> Q:
+    return Q(building__in=[value + suffix for suffix in _ADDRESS_NUMBER_SUFFIXES])
+
+
+def _unit(value: str) -> Q:
+    return Q(unit__in=[value, f"{value}单元"])
+
+
+def _room(value: str) -> Q:
+    return Q(room__in=[value, f"{value}室"])
+
+
+def _address_q(token: str) -> Q | None:
+    """3-501, 3-2-501, 3号楼, 3号楼501, 2单元, 501室 → a filter on building / unit / room, or None."""
+    dashed = _DASHED.match(token)
+    if dashed:
+        first, second, third = dashed.groups()
+        if third:
+            return _building(first) & _unit(second) & _room(third)
+        return _building(first) & (_room(second) | _unit(second))
+    marked = _MARKED.match(token)
+    if marked and token and not _is_digits(token):
+        parts = marked.groupdict()
+        q = Q()
+        if parts["building"]:
+            q &= _building(parts["building"])
+        if parts["unit"]:
+            q &= _unit(parts["unit"])
+        if parts["room"]:
+            q &= _room(parts["room"])
+        return q
+    return None
+
+
+def _digits_q(digits: str) -> Q:
+    """A run of digits: part of the phone (last 4 typed most often), or a building / room number."""
+    if len(digits) < 3:
+        return _building(digits) | _unit(digits) | _room(digits)
+    q = Q(phone__contains=digits) | _room(digits) | _building(digits)
+    if digits.startswith("0") and len(digits) > 4:  # a landline typed with its trunk 0: 0395…
+        q |= Q(phone__contains=digits[1:])
+    return q
+
+
+def _token_q(token: str) -> Q:
+    compact = _SEPARATORS.sub("", token)
+    if _is_digits(compact) and (len(compact) >= 7 or not _DASHED.match(token)):
+        return _digits_q(compact)
+    address = _address_q(token)
+    if address is not None:
+        return address
+    if token.isascii():
+        lowered = token.lower()
+        # name_pinyin holds Latin names lower-cased too ("Anna" → "anna"); LIKE keeps the trigram indexes
+        return Q(name_pinyin__contains=lowered) | Q(compound__contains=token)
+    text = Q(name__contains=token) | Q(compound__contains=token) | Q(contact_name__contains=token)
+    split = _COMPOUND_THEN_ADDRESS.match(token)
+    if split:
+        address = _address_q(split["address"])
+        if address is not None:
+            text |= Q(compound__contains=split["compound"]) & address
+    return text
+
+
+def _rank(token: str) -> Case:
+    """0: an exact hit (the whole name, a whole pinyin reading, the phone's last digits), 1: a prefix."""
+    compact = _SEPARATORS.sub("", token)
+    if _is_digits(compact):
+        exact, prefix = Q(phone__endswith=compact), Q(room=compact) | Q(building=compact)
+    elif token.isascii():
+        word = token.lower()
+        exact = (
+            Q(name_pinyin=word)
+            | Q(name_pinyin__startswith=f"{word} ")
+            | Q(name_pinyin__contains=f" {word} ")
+            | Q(name_pinyin__endswith=f" {word}")
+        )
+        prefix = Q(name_pinyin__startswith=word) | Q(name_pinyin__contains=f" {word}")
+    else:
+        exact, prefix = Q(name=token), Q(name__startswith=token)
+    return Case(
+        When(exact, then=Value(0)), When(prefix, then=Value(1)), default=Value(2), output_field=IntegerField()
+    )
+
+
+def resident_search(
+    *,
+    user,
+    q: str = "",
+    grid_id: int | None = None,
+    compound: str | None = None,
+    flags: Iterable[str] = (),
+    community_id: int | None = None,
+    include_anonymised: bool = False,
+) -> QuerySet[Resident]:
+    """The user's residents matching what was typed, best matches first.
+
+    `q` is split on spaces and every word must match one of: digits → phone (or building / room),
+    3-501 / 3号楼 / 501室 → address, lower-case letters → any pinyin reading or the initials,
+    other text → name, compound or contact person.
+    """
+    queryset = scoped(Resident.objects.select_related("grid", "community"), user)
+    if not include_anonymised:
+        queryset = queryset.filter(anonymised_at__isnull=True)
+    if community_id:
+        queryset = queryset.filter(community_id=community_id)
+    if grid_id:
+        queryset = queryset.filter(grid_id=grid_id)
+    if compound:
+        queryset = queryset.filter(compound=compound)
+    for flag in flags:
+        if flag in Resident.FLAGS:
+            queryset = queryset.filter(**{flag: True})
+    q = unicodedata.normalize("NFKC", q or "").strip()  # full-width digits and letters → ASCII
+    compact = _SEPARATORS.sub("", q)
+    # a phone typed with spaces or a country code (+86 138 1234 5678) is one run of digits
+    tokens = [compact] if _is_digits(compact) and len(compact) >= 7 else q.split()[:6]
+    if not tokens:
+        return queryset.order_by("name", "id")
+    for token in tokens:
+        queryset = queryset.filter(_token_q(token))
+    return queryset.annotate(search_rank=_rank(tokens[0])).order_by("search_rank", "name", "id")
+
+
+def residents_sharing_phone(*, user, phone: str, exclude_pk: int | None = None) -> list[Resident]:
+    """Other residents of the user's communities who have this number (a family phone, or a duplicate)."""
+    if not phone:
+        return []
+    queryset = scoped(Resident.objects.select_related("grid", "community"), user).filter(
+        phone=phone, anonymised_at__isnull=True
+    )
+    if exclude_pk:
+        queryset = queryset.exclude(pk=exclude_pk)
+    return list(queryset.order_by("name", "id")[:10])
+
+
+def resident_with_id_number(
+    *, community_id: int, fingerprint: str, exclude_pk: int | None = None
+) -> Resident | None:
+    """The resident of this community already registered with this ID number (found by its HMAC)."""
+    queryset = Resident.objects.filter(community_id=community_id, id_number_hmac=fingerprint)
+    if exclude_pk:
+        queryset = queryset.exclude(pk=exclude_pk)
+    return queryset.first()
+
+
+def directory_grids(*, user, community_id: int | None = None) -> QuerySet[Grid]:
+    queryset = scoped(Grid.objects.select_related("community"), user)
+    if community_id:
+        queryset = queryset.filter(community_id=community_id)
+    return queryset.order_by("community__name", "name")
+
+
+def directory_compounds(*, user, community_id: int | None = None) -> list[str]:
+    queryset = scoped(Resident.objects.all(), user).filter(anonymised_at__isnull=True).exclude(compound="")
+    if community_id:
+        queryset = queryset.filter(community_id=community_id)
+    return list(queryset.order_by("compound").values_list("compound", flat=True).distinct())
+
+
+def access_log_entries(*, user, action: str | None = None) -> QuerySet[AccessLog]:
+    """The access log of the communities where the user may read it (supervisors, administrators)."""
+    queryset = AccessLog.objects.filter(community_id__in=communities_where(user, Can.VIEW_ACCESS_LOG))
+    if action:
+        queryset = queryset.filter(action=action)
+    return queryset.select_related("actor", "resident", "community").order_by("-created_at", "-id")

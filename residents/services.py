@@ -1,0 +1,203 @@
+"""Actions on the resident register: add, edit, anonymise, and the logged looks at personal data.
+
+Each function checks the actor's role in the resident's community (DESIGN §4.2), writes in its own
+transaction and, where personal data is shown or removed, an AccessLog row (DESIGN §6).
+
+Who may anonymise: §4.2 does not name it. Anonymising removes a person's data for good, so it is
+kept to those who may both edit residents and read the access log — supervisors and
+administrators (`can_anonymise`).
+"""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from residents.models import AccessLog, Community, Resident
+from residents.pinyin import name_readings
+from residents.roles import Can
+from residents.scoping import can, require
+
+ANONYMISED_NAME = "已匿名居民"
+
+# What a form may set; phone and ID number arrive normalised (phones.normalize_phone,
+# idnumbers.normalize_id_number). A key left out of `data` keeps its value.
+EDITABLE_FIELDS = (
+    "name",
+    "grid",
+    "contact_name",
+    "contact_relation",
+    "compound",
+    "building",
+    "unit",
+    "room",
+    "birth_date",
+    "notes",
+    *Resident.CONSENTS,
+    *Resident.FLAGS,
+)
+
+# Everything anonymising rewrites; community and grid stay, so the figures per grid stay right.
+ANONYMISED_FIELDS = [
+    "name",
+    "name_pinyin",
+    "phone",
+    "contact_name",
+    "contact_relation",
+    "compound",
+    "building",
+    "unit",
+    "room",
+    "id_number_encrypted",
+    "id_number_hmac",
+    "id_number_masked",
+    "birth_date",
+    "notes",
+    *Resident.FLAGS,
+    *Resident.CONSENTS,
+    *(f"{consent}_at" for consent in Resident.CONSENTS),
+    "anonymised_at",
+    "updated_at",
+]
+
+
+class ResidentError(Exception):
+    """An action the resident's state does not allow; the view shows the message, nothing changes."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def can_anonymise(user, community_id: int) -> bool:
+    return can(user, community_id, Can.EDIT_RESIDENTS) and can(user, community_id, Can.VIEW_ACCESS_LOG)
+
+
+def _apply(resident: Resident, data: dict[str, Any], *, now) -> list[str]:
+    """Copy `data` onto the resident; the names of the fields that changed."""
+    changed: list[str] = []
+    grid = data.get("grid")
+    if grid is not None and grid.community_id != resident.community_id:
+        raise ValidationError({"grid": _("This grid belongs to another community.")})
+    for field in EDITABLE_FIELDS:
+        if field not in data:
+            continue
+        value = data[field]
+        if isinstance(value, str):
+            value = value.strip()
+        if field == "grid":
+            if resident.grid_id != (value.pk if value else None):
+                resident.grid = value
+                changed.append("grid")
+            continue
+        if getattr(resident, field) != value:
+            setattr(resident, field, value)
+            changed.append(field)
+            if field in Resident.CONSENTS:
+                setattr(resident, f"{field}_at", now)
+                changed.append(f"{field}_at")
+    if "name" in changed:
+        resident.name_pinyin = name_readings(resident.name)
+        changed.append("name_pinyin")
+    if "phone" in data and data["phone"] != resident.phone:
+        resident.phone = data["phone"] or ""
+        changed.append("phone")
+    if data.get("id_number"):
+        before = resident.birth_date
+        resident.set_id_number(data["id_number"])
+        changed += ["id_number_encrypted", "id_number_hmac", "id_number_masked"]
+        if resident.birth_date != before:
+            changed.append("birth_date")
+    return changed
+
+
+def resident_create(*, actor, community: Community, data: dict[str, Any]) -> Resident:
+    """Add a resident to `community`; consents given now are dated now."""
+    require(actor, community.pk, Can.EDIT_RESIDENTS)
+    now = timezone.now()
+    resident = Resident(community=community, created_by=actor, created_at=now)
+    for consent in Resident.CONSENTS:  # a consent given at creation is a change from "not given"
+        setattr(resident, consent, False)
+    _apply(resident, {**data, "name": data.get("name", "")}, now=now)
+    resident.name_pinyin = name_readings(resident.name)
+    with transaction.atomic():
+        resident.save(force_insert=True)
+    return resident
+
+
+def resident_update(*, actor, resident: Resident, data: dict[str, Any]) -> Resident:
+    """Change what `data` holds; a consent that changes gets today's date."""
+    require(actor, resident.community_id, Can.EDIT_RESIDENTS)
+    with transaction.atomic():
+        locked = Resident.objects.select_for_update().get(pk=resident.pk)
+        if locked.anonymised_at:
+            raise ResidentError(_("This resident was anonymised and can no longer be changed."))
+        changed = _apply(locked, data, now=timezone.now())
+        if changed:
+            locked.save(update_fields=[*dict.fromkeys(changed), "updated_at"])
+    return locked
+
+
+def resident_anonymise(*, actor, resident: Resident) -> Resident:
+    """Replace name, phone, ID number, address, contact and notes (DESIGN §6); requests and figures stay."""
+    require(actor, resident.community_id, Can.EDIT_RESIDENTS)  # 404 for a non-member
+    if not can_anonymise(actor, resident.community_id):
+        raise PermissionDenied
+    now = timezone.now()
+    with transaction.atomic():
+        locked = Resident.objects.select_for_update().get(pk=resident.pk)
+        if locked.anonymised_at:
+            raise ResidentError(_("This resident is already anonymised."))
+        locked.name = ANONYMISED_NAME
+        locked.name_pinyin = ""
+        locked.set_id_number("")
+        for field in ("phone", "contact_name", "contact_relation", "compound", "building", "unit", "room"):
+            setattr(locked, field, "")
+        locked.notes = ""
+        locked.birth_date = None
+        for flag in Resident.FLAGS:
+            setattr(locked, flag, False)
+        for consent in Resident.CONSENTS:  # nothing can be sent to nobody
+            if getattr(locked, consent):
+                setattr(locked, consent, False)
+                setattr(locked, f"{consent}_at", now)
+        locked.anonymised_at = now
+        locked.save(update_fields=ANONYMISED_FIELDS)
+        AccessLog.objects.create(
+            actor=actor,
+            community_id=locked.community_id,
+            resident=locked,
+            action=AccessLog.Action.ANONYMISE,
+            created_at=now,
+        )
+    return locked
+
+
+def phone_reveal(*, actor, resident: Resident) -> str:
+    """The full phone number (E.164), and a log row saying who saw whose, when."""
+    require(actor, resident.community_id, Can.REVEAL_PHONE)
+    if not resident.phone:
+        return ""
+    AccessLog.objects.create(
+        actor=actor,
+        community_id=resident.community_id,
+        resident=resident,
+        action=AccessLog.Action.REVEAL_PHONE,
+    )
+    return resident.phone
+
+
+def id_number_view(*, actor, resident: Resident) -> str:
+    """The full ID number, decrypted, and a log row saying who saw whose, when."""
+    require(actor, resident.community_id, Can.VIEW_ID_NUMBER)
+    if not resident.id_number_encrypted:
+        return ""
+    AccessLog.objects.create(
+        actor=actor,
+        community_id=resident.community_id,
+        resident=resident,
+        action=AccessLog.Action.VIEW_ID_NUMBER,
+    )
+    return resident.id_number()

@@ -1,0 +1,188 @@
+"""Roster export: scoped, filtered like the directory, phones and IDs masked, CSV with a BOM, logged."""
+
+import csv
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import translation
+
+from residents.models import AccessLog
+from tests.factories import GridFactory, MembershipFactory, ResidentFactory, member
+from tests.residents.roster_files import id_number
+
+EXPORT = reverse("residents:roster_export")
+
+
+@pytest.fixture(autouse=True)
+def english(settings):
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def people(binxi, bindong):
+    east, west = GridFactory(community=binxi, name="东网格"), GridFactory(community=binxi, name="西网格")
+    wang = ResidentFactory(
+        community=binxi,
+        grid=east,
+        name="王玉枝",
+        phone="+8613812345678",
+        compound="冶金厂家属院",
+        lives_alone=True,
+    )
+    wang.set_id_number(id_number("41110219560101002"))
+    wang.save()
+    li = ResidentFactory(
+        community=binxi, grid=west, name="李秀英", phone="+8613912345678", compound="滨河小区"
+    )
+    zhao = ResidentFactory(community=bindong, name="赵德柱", phone="+8613787654321", compound="冶金厂家属院")
+    return {"wang": wang, "li": li, "zhao": zhao, "east": east, "west": west}
+
+
+def download(client, **params) -> tuple[list[list[str]], str]:
+    response = client.get(EXPORT, {"download": "csv", **params})
+    assert response.status_code == 200, response.content[:500]
+    assert response.streaming and response["Content-Type"] == "text/csv; charset=utf-8"
+    assert "attachment" in response["Content-Disposition"]
+    raw = b"".join(response.streaming_content)
+    assert raw.startswith(b"\xef\xbb\xbf"), "Excel needs the BOM to read UTF-8"
+    text = raw.decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text))), text
+
+
+@pytest.mark.django_db
+def test_export_masks_phones_and_ids_and_has_a_bom(client, alice, people):
+    client.force_login(alice)
+    rows, text = download(client)
+    assert rows[0][:3] == ["社区", "姓名", "手机号"]
+    names = [row[1] for row in rows[1:]]
+    assert sorted(names) == ["李秀英", "王玉枝"]
+    wang = rows[1 + names.index("王玉枝")]
+    assert (
+        wang[2] == "138****5678"
+        and wang[rows[0].index("身份证号")]
+        == "411***********1002"[:3] + "*" * 11 + (people["wang"].id_number()[-4:])
+    )
+    assert wang[rows[0].index("独居老人")] == "是" and wang[rows[0].index("网格")] == "东网格"
+    for secret in ("13812345678", "13912345678", people["wang"].id_number()):
+        assert secret not in text
+
+
+@pytest.mark.django_db
+def test_bobs_export_never_contains_binxi_residents(client, bob, people, binxi):
+    client.force_login(bob)
+    rows, text = download(client)
+    assert [row[1] for row in rows[1:]] == ["赵德柱"]
+    assert "王玉枝" not in text and "滨西" not in text
+    # naming alice's community or grid is an invalid choice, not a way in
+    for params in ({"community": binxi.pk}, {"grid": people["east"].pk}):
+        response = client.get(EXPORT, {"download": "csv", **params})
+        assert response.status_code == 200 and not response.streaming
+        assert "Select a valid choice" in response.content.decode()
+    assert AccessLog.objects.filter(community=binxi).count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"grid": "east"}, ["王玉枝"]),
+        ({"compound": "滨河小区"}, ["李秀英"]),
+        ({"flag": "lives_alone"}, ["王玉枝"]),
+        ({"flags": "lives_alone"}, ["王玉枝"]),
+        ({"q": "李"}, ["李秀英"]),
+        ({"q": "wyz"}, ["王玉枝"]),
+        ({"q": "5678"}, ["李秀英", "王玉枝"]),
+        ({"q": "nobody"}, []),
+    ],
+)
+def test_export_respects_the_directory_filters(client, alice, people, params, expected):
+    if params.get("grid") == "east":
+        params = {"grid": people["east"].pk}
+    client.force_login(alice)
+    rows, _text = download(client, **params)
+    assert sorted(row[1] for row in rows[1:]) == expected
+    log = AccessLog.objects.get(action="export")
+    assert log.row_count == len(expected) and log.actor == alice
+    for key, value in params.items():
+        logged = log.filters["flags" if key == "flag" else key]
+        assert logged == value or logged == [value]
+
+
+@pytest.mark.django_db
+def test_every_export_is_logged_per_community(client, binxi, bindong, people):
+    chief = member(binxi, "supervisor", username="chief")
+    MembershipFactory(user=chief, community=bindong, role="supervisor")
+    client.force_login(chief)
+    rows, _text = download(client, compound="冶金厂家属院")
+    assert sorted(row[1] for row in rows[1:]) == ["王玉枝", "赵德柱"]
+    logs = {log.community: log for log in AccessLog.objects.filter(action="export")}
+    assert {community: log.row_count for community, log in logs.items()} == {binxi: 1, bindong: 1}
+    assert logs[binxi].filters == {"format": "csv", "compound": "冶金厂家属院"}
+    assert logs[binxi].detail == "Roster export (CSV)" and logs[binxi].actor == chief
+
+
+@pytest.mark.django_db
+def test_the_page_counts_and_logs_nothing(client, alice, people):
+    client.force_login(alice)
+    response = client.get(EXPORT, {"compound": "滨河小区"})
+    assert response.status_code == 200 and "1 resident matches." in response.content.decode()
+    assert not AccessLog.objects.exists()
+
+
+@pytest.mark.django_db
+def test_bad_parameters_are_form_errors_not_500(client, alice, people):
+    client.force_login(alice)
+    for params in ({"grid": "abc"}, {"community": "999999"}, {"download": "pdf"}, {"flag": "rich"}):
+        response = client.get(EXPORT, params)
+        assert response.status_code == 200 and not response.streaming, params
+    assert not AccessLog.objects.exists()
+
+
+@pytest.mark.django_db
+def test_formulas_are_not_run_by_excel(client, alice, binxi):
+    ResidentFactory(community=binxi, name='=HYPERLINK("http://x")', notes="+1 @SUM(A1)")
+    client.force_login(alice)
+    rows, _text = download(client)
+    assert rows[1][1].startswith("'=") and rows[1][-1].startswith("'+")
+
+
+@pytest.mark.django_db
+def test_volunteer_may_not_export(client, binxi, people):
+    client.force_login(member(binxi, "volunteer"))
+    assert client.get(EXPORT, {"download": "csv"}).status_code == 403
+    assert not AccessLog.objects.exists()
+
+
+@pytest.mark.django_db
+def test_anonymised_residents_are_not_exported(client, alice, people):
+    from django.utils import timezone
+
+    people["li"].anonymised_at = timezone.now()
+    people["li"].save()
+    client.force_login(alice)
+    rows, _text = download(client)
+    assert [row[1] for row in rows[1:]] == ["王玉枝"]
+
+
+def _queries(client, params) -> int:
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(EXPORT, params)
+        if response.streaming:
+            b"".join(response.streaming_content)
+    return len(context.captured_queries)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("params", [{}, {"download": "csv"}, {"download": "xlsx"}])
+def test_export_queries_do_not_grow_with_rows(client, alice, binxi, params):
+    grid = GridFactory(community=binxi)
+    ResidentFactory(community=binxi, grid=grid)
+    client.force_login(alice)
+    one = _queries(client, params)
+    ResidentFactory.create_batch(24, community=binxi, grid=grid)
+    assert _queries(client, params) == one
