@@ -89,6 +89,13 @@ class Route(models.Model):
     team = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name=_("default team")
     )
+    partners = models.CharField(
+        _("partner organisations"),
+        max_length=200,
+        blank=True,
+        help_text=_("e.g. the community health station that measures blood pressure"),
+    )
+    services = models.JSONField(_("services offered"), default=list, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -98,6 +105,10 @@ class Route(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def service_labels(self) -> list[str]:
+        return service_labels(self.services)
 
 
 class RouteStop(models.Model):
@@ -167,6 +178,9 @@ class DeskSession(models.Model):
         help_text=_("Residents served with a quick answer and no record."),
     )
     notes = models.TextField(_("notes"), blank=True)
+    # Set when a person changes times, team, partners or services of a route's session: from then
+    # on, generating the route's sessions leaves this one as it is.
+    edited_by_hand = models.BooleanField(_("edited by hand"), default=False)
 
     class Meta:
         verbose_name = _("desk session")
@@ -184,6 +198,20 @@ class DeskSession(models.Model):
 
     def __str__(self):
         return f"{self.date} {self.stop}"
+
+    @property
+    def service_labels(self) -> list[str]:
+        return service_labels(self.services)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.CLOSED, self.Status.CANCELLED)
+
+
+def service_labels(services: list[str]) -> list[str]:
+    """The labels of a session's or route's services, in the order of DeskSession.Service."""
+    chosen = set(services or [])
+    return [str(label) for value, label in DeskSession.Service.choices if value in chosen]
 
 
 class Screening(models.Model):

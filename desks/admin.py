@@ -1,0 +1,70 @@
+"""Administration of stops, routes, desk sessions and screenings.
+
+No full phone appears here (residents are shown by name). Screenings are listed without their
+readings: DESIGN §4.2 gives administrators no access to health data, so the readings stay on the
+desk pages for the roles that hold Can.HEALTH. Statuses change only through the services, so the
+session's status fields are read-only here.
+"""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from desks.models import DeskSession, Route, RouteStop, Screening, Stop
+
+
+@admin.register(Stop)
+class StopAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "community", "address"]
+    list_filter = ["community", "kind"]
+    search_fields = ["name", "address"]
+    list_select_related = ["community"]
+    filter_horizontal = ["grids"]
+
+
+class RouteStopInline(admin.TabularInline):
+    model = RouteStop
+    extra = 1
+    ordering = ["position"]
+    autocomplete_fields = ["stop"]
+
+
+@admin.register(Route)
+class RouteAdmin(admin.ModelAdmin):
+    list_display = ["name", "community", "weekday", "start_time", "end_time", "is_active"]
+    list_filter = ["community", "weekday", "is_active"]
+    search_fields = ["name"]
+    list_select_related = ["community"]
+    filter_horizontal = ["team"]
+    inlines = [RouteStopInline]
+
+
+@admin.register(DeskSession)
+class DeskSessionAdmin(admin.ModelAdmin):
+    list_display = ["date", "start_time", "stop", "community", "status", "route", "walk_up_count"]
+    list_filter = ["community", "status", "date"]
+    search_fields = ["stop__name", "route__name", "partners"]
+    date_hierarchy = "date"
+    list_select_related = ["community", "stop", "route"]
+    filter_horizontal = ["team"]
+    readonly_fields = ["status", "cancel_reason", "opened_at", "closed_at", "edited_by_hand"]
+    autocomplete_fields = ["stop"]
+
+
+@admin.register(Screening)
+class ScreeningAdmin(admin.ModelAdmin):
+    list_display = ["recorded_at", "resident_name", "session", "community", "recorded_by"]
+    list_filter = ["community"]
+    list_select_related = ["resident", "session__stop", "community", "recorded_by"]
+    date_hierarchy = "recorded_at"
+    fields = ["community", "session", "resident_name", "recorded_by", "recorded_at"]
+    readonly_fields = fields
+
+    @admin.display(description=_("resident"))
+    def resident_name(self, obj):
+        return obj.resident.name
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

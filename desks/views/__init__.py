@@ -1,0 +1,1 @@
+"""The desk pages, split by topic: sessions.py (calendar, hub, sheet), screenings.py, routes.py."""
