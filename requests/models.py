@@ -1,3 +1,43 @@
-from requests.calendar_models import CalendarDay
+"""The requests app's models, one module per topic, gathered here for Django and for imports."""
 
-__all__ = ["CalendarDay"]
+from requests.calendar_models import CalendarDay
+from requests.category_models import Category, CategoryHandler, DeadlineUnit, HandlerRule
+from requests.followup_models import InboxItem, ReminderStep, ResidentNotice, Step
+from requests.request_models import (
+    OPEN_STATUSES,
+    Attachment,
+    EventBy,
+    Outcome,
+    Priority,
+    Rating,
+    RatingSource,
+    ReferenceCounter,
+    RequestEvent,
+    ServiceRequest,
+    Source,
+    Status,
+)
+
+__all__ = [
+    "OPEN_STATUSES",
+    "Attachment",
+    "CalendarDay",
+    "Category",
+    "CategoryHandler",
+    "DeadlineUnit",
+    "EventBy",
+    "HandlerRule",
+    "InboxItem",
+    "Outcome",
+    "Priority",
+    "Rating",
+    "RatingSource",
+    "ReferenceCounter",
+    "ReminderStep",
+    "RequestEvent",
+    "ResidentNotice",
+    "ServiceRequest",
+    "Source",
+    "Status",
+    "Step",
+]

@@ -1,2 +1,17 @@
+from django.urls import path
+
+from requests.views import detail, intake, lists
+
 app_name = "requests"
-urlpatterns: list = []
+urlpatterns = [
+    path("", lists.request_list, name="list"),
+    path("mine/", lists.my_requests, name="mine"),
+    path("new/", intake.intake, name="create"),
+    path("new/handler/", intake.intake_handler, name="intake_handler"),
+    path("sessions/<int:session_id>/", lists.session_requests, name="session_requests"),
+    path("residents/<int:resident_id>/", lists.resident_requests, name="resident_requests"),
+    path("<str:reference>/", detail.detail, name="detail"),
+    path("<str:reference>/logged/", intake.logged, name="logged"),
+    path("<str:reference>/act/<slug:action>/", detail.act, name="act"),
+    path("<str:reference>/photos/<int:photo_id>/", detail.photo, name="photo"),
+]

@@ -9,6 +9,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import translation
 
+from desks import demo as desks_demo
+from requests import demo as requests_demo
 from residents import demo as residents_demo
 
 
@@ -21,6 +23,12 @@ class Command(BaseCommand):
         translation.activate(settings.LANGUAGE_CODE)
         with transaction.atomic():
             logins = residents_demo.seed()
+            desk_lines = desks_demo.seed()
+            request_count = requests_demo.seed()  # after residents (and desks): it builds on them
+        for line in desk_lines:
+            self.stdout.write(line)
+        if request_count:
+            self.stdout.write(f"Demo requests of 滨西社区: {request_count}")
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Demo logins (username / password):"))
         for username, role in logins:
             self.stdout.write(f"  {username:<11} / {residents_demo.DEMO_PASSWORD}   {role}")

@@ -1,0 +1,148 @@
+"""What a change leaves for later: reminder steps (DESIGN §4.4), SMS notices for the resident (§4.5)
+and staff inbox items. The services write them in the same transaction as the change.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Step(models.TextChoices):
+    ASSIGN = "assign", _("assign")
+    ACCEPT = "accept", _("accept")
+    DUE_SOON = "due_soon", _("due soon")
+    DUE = "due", _("due")
+    OVERDUE = "overdue", _("overdue")
+    APPROVE_EXTENSION = "approve_extension", _("approve extension")
+    REVIEW = "review", _("review")
+    RETURN_VISIT = "return_visit", _("return visit")
+
+
+# Who each step goes to (the reminder sweep reads it).
+STEP_TO_SUPERVISORS = frozenset({Step.ASSIGN, Step.APPROVE_EXTENSION, Step.REVIEW})
+STEP_TO_HANDLER = frozenset({Step.ACCEPT, Step.DUE_SOON, Step.DUE, Step.OVERDUE})
+# Return visit: to the community's staff who may visit, the handler excepted.
+
+
+class ReminderStep(models.Model):
+    """A reminder that falls due at `due_at` while the request is open (催办 / 督办).
+
+    The unique (request, step, sequence) makes a second send of the same step impossible; the
+    partial index on pending rows keeps the sweep's idle query cheap at a million requests.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("pending")
+        DONE = "done", _("done")
+        CANCELLED = "cancelled", _("cancelled")
+
+    request = models.ForeignKey(
+        "requests.ServiceRequest", on_delete=models.CASCADE, related_name="reminder_steps", db_index=False
+    )
+    step = models.CharField(_("step"), max_length=20, choices=Step.choices)
+    sequence = models.PositiveSmallIntegerField(_("sequence"), default=1)
+    due_at = models.DateTimeField(_("due"))
+    status = models.CharField(_("status"), max_length=10, choices=State.choices, default=State.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reminder step")
+        verbose_name_plural = _("reminder steps")
+        ordering = ["due_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "step", "sequence"], name="reminderstep_unique")
+        ]
+        indexes = [
+            models.Index(fields=["due_at"], condition=Q(status="pending"), name="reminderstep_pending_due"),
+        ]
+
+    def __str__(self):
+        return f"{self.request_id} {self.step}#{self.sequence} {self.status}"
+
+
+class ResidentNotice(models.Model):
+    """An SMS the resident is owed because something changed (DESIGN §4.1's SMS column).
+
+    The SMS outbox lives in `residents` (DESIGN §4.5); the SMS issue turns each pending notice into
+    an outbox row (checking consent, quiet hours and the daily cap there) and marks it handed over.
+    Only requests.notifications.queue_resident_sms() writes these rows.
+    """
+
+    class Kind(models.TextChoices):
+        ACKNOWLEDGEMENT = "acknowledgement", _("acknowledgement")
+        ANSWERED = "answered", _("acknowledgement with the answer")
+        ACCEPTED = "accepted", _("accepted")
+        EXTENDED = "extended", _("extended")
+        RESOLVED = "resolved", _("resolved")
+        CLOSED = "closed", _("closed")
+        REOPENED = "reopened", _("reopened")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("pending")
+        HANDED_OVER = "handed_over", _("handed over to the SMS outbox")
+        DROPPED = "dropped", _("dropped")
+
+    request = models.ForeignKey(
+        "requests.ServiceRequest", on_delete=models.CASCADE, related_name="notices", verbose_name=_("request")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.PENDING)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    handled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("SMS notice")
+        verbose_name_plural = _("SMS notices")
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["created_at"], condition=Q(state="pending"), name="residentnotice_pending"),
+        ]
+
+    def __str__(self):
+        return f"{self.request_id} {self.kind} {self.state}"
+
+
+class InboxItem(models.Model):
+    """Something a staff member should look at: a reminder, an escalation."""
+
+    class Kind(models.TextChoices):
+        ASSIGN = "assign", _("to assign")
+        ACCEPT = "accept", _("to accept")
+        DUE_SOON = "due_soon", _("due soon")
+        DUE = "due", _("due")
+        OVERDUE = "overdue", _("overdue")
+        APPROVE_EXTENSION = "approve_extension", _("extension to approve")
+        REVIEW = "review", _("dissatisfaction to review")
+        RETURN_VISIT = "return_visit", _("return visit to make")
+        ESCALATION = "escalation", _("escalation")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="inbox_items", db_index=False
+    )
+    request = models.ForeignKey(
+        "requests.ServiceRequest",
+        on_delete=models.CASCADE,
+        related_name="inbox_items",
+        verbose_name=_("request"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    text = models.CharField(_("text"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("inbox item")
+        verbose_name_plural = _("inbox items")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="inboxitem_user"),
+            models.Index(fields=["user"], condition=Q(read_at__isnull=True), name="inboxitem_unread"),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} {self.kind} {self.request_id}"

@@ -1,0 +1,194 @@
+"""Forms of the request pages: the intake form at the desk and the list's filters.
+
+Forms parse and check input; the services (requests/services/) decide. A ValidationError a
+service raises is put next to its field with `add_service_errors`.
+"""
+
+import secrets
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from requests.category_models import Category
+from requests.request_models import Source, Status
+from requests.view_queries import ListFilters
+from residents.phones import normalize_phone
+
+TOKEN_BYTES = 16
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Several photos from one <input type=file multiple>; the service checks each file's bytes."""
+
+    def __init__(self, **kwargs):
+        attrs = {"accept": "image/*", "capture": "environment", "multiple": True}
+        kwargs.setdefault("widget", MultipleFileInput(attrs=attrs))
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data]
+        single = super().clean
+        return [single(file, initial) for file in files if file]
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's ValidationError next to the form's fields it names, the rest at the top."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+class HandlerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.last_name}{obj.first_name}".strip() or obj.get_username()
+
+
+class IntakeForm(forms.Form):
+    """Log a request at the desk. The resident is picked (hidden `resident`), added inline (name and
+    phone), or the request is marked anonymous."""
+
+    idempotency_token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    community = forms.IntegerField(widget=forms.HiddenInput)
+    resident = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    anonymous = forms.BooleanField(label=_("anonymous"), required=False)
+    new_name = forms.CharField(
+        label=_("full name"),
+        max_length=50,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    new_phone = forms.CharField(
+        label=_("mobile phone"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
+    new_sms_consent = forms.BooleanField(label=_("agrees to status SMS"), required=False)
+    category = forms.ModelChoiceField(
+        label=_("category"),
+        queryset=Category.objects.filter(is_active=True, is_group=False),
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose a category."), "invalid_choice": _("Choose a category.")},
+    )
+    description = forms.CharField(
+        label=_("description"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    location = forms.CharField(label=_("location"), max_length=200, required=False)
+    photos = PhotosField(label=_("photos"))
+    answered = forms.BooleanField(label=_("answered on the spot"), required=False)
+    answer = forms.CharField(
+        label=_("the answer"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    urgent = forms.BooleanField(label=_("urgent"), required=False)
+    source = forms.ChoiceField(label=_("source"), choices=Source.choices, initial=Source.DESK)
+    hotline_reference = forms.CharField(label=_("12345 hotline reference"), max_length=40, required=False)
+    hotline_due_at = forms.DateTimeField(
+        label=_("the hotline's deadline"),
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    desk_session = forms.ModelChoiceField(label=_("desk session"), queryset=None, required=False)
+    handler = HandlerChoiceField(label=_("handler"), queryset=None, required=False)
+
+    def __init__(self, *args, sessions, handlers=None, can_add_resident: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.can_add_resident = can_add_resident
+        self.fields["desk_session"].queryset = sessions
+        self.fields["desk_session"].empty_label = _("not at a desk session")
+        self.fields["desk_session"].label_from_instance = lambda s: f"{s.date:%m-%d} {s.stop.name}"
+        if handlers is None:  # only staff may choose the handler at intake
+            del self.fields["handler"]
+        else:
+            self.fields["handler"].queryset = handlers
+            self.fields["handler"].empty_label = "—"
+            self.fields["handler"].help_text = _(
+                "Filled in by the category's rule. Left empty, the rule applies; when it names nobody, "
+                "a supervisor assigns."
+            )
+        if not can_add_resident:
+            for name in ("new_name", "new_phone", "new_sms_consent"):
+                del self.fields[name]
+
+    def clean_new_phone(self) -> str:
+        value = self.cleaned_data.get("new_phone", "")
+        return normalize_phone(value) if value.strip() else ""
+
+    def clean(self):
+        cleaned = super().clean()
+        resident, anonymous = cleaned.get("resident"), cleaned.get("anonymous")
+        new_name = (cleaned.get("new_name") or "").strip()
+        chosen = [bool(resident), bool(anonymous), bool(new_name or cleaned.get("new_phone"))]
+        if sum(chosen) == 0 and "new_phone" not in self.errors:
+            self.add_error(
+                "resident",
+                _("Pick the resident, add them, or tick “anonymous”.")
+                if self.can_add_resident
+                else _("Pick the resident or tick “anonymous”."),
+            )
+        elif sum(chosen) > 1:
+            self.add_error("resident", _("Either pick a resident, add one, or tick “anonymous” — only one."))
+        elif chosen[2] and not new_name:
+            self.add_error("new_name", _("Enter the new resident's name."))
+        if cleaned.get("answered"):
+            if not (cleaned.get("answer") or "").strip():
+                self.add_error("answer", _("Write down the answer given."))
+            if cleaned.get("photos"):
+                self.add_error("photos", _("A question answered on the spot keeps no photos."))
+        return cleaned
+
+
+class ListFilterForm(forms.Form):
+    """The all-requests list's filters, from the query string; a bad value is ignored, not a 500."""
+
+    community = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    q = forms.CharField(label=_("Search"), required=False, max_length=60)
+    status = forms.ChoiceField(label=_("status"), required=False)
+    category = forms.IntegerField(label=_("category"), required=False)
+    grid = forms.IntegerField(label=_("grid"), required=False)
+    handler = forms.IntegerField(label=_("handler"), required=False)
+    session = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    resident = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    source = forms.ChoiceField(label=_("source"), required=False, choices=[("", "—"), *Source.choices])
+    overdue = forms.BooleanField(label=_("overdue"), required=False)
+    date_from = forms.DateField(
+        label=_("logged from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("logged until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", "—"), *Status.choices]
+
+    def filters(self) -> ListFilters:
+        """The valid filters; a field with a bad value is left out."""
+        self.is_valid()
+        data = {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
+        return ListFilters(
+            community_id=data.get("community"),
+            status=data.get("status") or "",
+            category_id=data.get("category"),
+            grid_id=data.get("grid"),
+            handler_id=data.get("handler"),
+            session_id=data.get("session"),
+            resident_id=data.get("resident"),
+            source=data.get("source") or "",
+            overdue=bool(data.get("overdue")),
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+            q=data.get("q") or "",
+        )

@@ -1,0 +1,339 @@
+"""A service request, its reference counter, its append-only timeline and its photos (DESIGN §3, §4).
+
+Only the services in requests/services/ write `status` (DESIGN §4.1); everything here is data.
+Indexes are chosen for a million rows: every list the staff pages show (a community's requests by
+status, a handler's open requests, what falls due) reads a composite or partial index.
+"""
+
+import uuid
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Status(models.TextChoices):
+    LOGGED = "logged", _("logged")
+    ASSIGNED = "assigned", _("assigned")
+    IN_PROGRESS = "in_progress", _("in progress")
+    RESOLVED = "resolved", _("resolved")
+    CLOSED = "closed", _("closed")
+
+
+OPEN_STATUSES = (Status.LOGGED, Status.ASSIGNED, Status.IN_PROGRESS, Status.RESOLVED)
+WITH_HANDLER = (Status.ASSIGNED, Status.IN_PROGRESS, Status.RESOLVED)
+
+
+class Outcome(models.TextChoices):
+    RESOLVED = "resolved", _("resolved")
+    ANSWERED_ON_THE_SPOT = "answered_on_the_spot", _("answered on the spot")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+    REJECTED = "rejected", _("rejected")
+
+
+class Source(models.TextChoices):
+    DESK = "desk", _("mobile desk")
+    PHONE = "phone", _("phone")
+    WALK_IN = "walk_in", _("walk-in")
+    HOTLINE = "hotline", _("12345 hotline")
+    GRID_PATROL = "grid_patrol", _("grid patrol")
+
+
+class Priority(models.TextChoices):
+    NORMAL = "normal", _("normal")
+    URGENT = "urgent", _("urgent")
+
+
+class Rating(models.TextChoices):
+    SATISFIED = "satisfied", _("satisfied")
+    FAIRLY_SATISFIED = "fairly_satisfied", _("fairly satisfied")
+    DISSATISFIED = "dissatisfied", _("dissatisfied")
+    UNREACHABLE = "unreachable", _("unreachable")
+
+
+class RatingSource(models.TextChoices):
+    SMS = "sms", _("SMS reply")
+    RETURN_VISIT = "return_visit", _("return visit")
+
+
+class ServiceRequest(models.Model):
+    community = models.ForeignKey(
+        "residents.Community",
+        on_delete=models.PROTECT,
+        related_name="service_requests",
+        verbose_name=_("community"),
+        db_index=False,  # every index below starts with community
+    )
+    reference = models.CharField(_("reference"), max_length=32, unique=True, editable=False)
+    source = models.CharField(_("source"), max_length=16, choices=Source.choices, default=Source.DESK)
+    resident = models.ForeignKey(
+        "residents.Resident",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="service_requests",
+        verbose_name=_("resident"),
+        db_index=False,  # request_resident below
+        help_text=_("Empty: the request is anonymous."),
+    )
+    grid = models.ForeignKey(
+        "residents.Grid",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="service_requests",
+        verbose_name=_("grid"),
+    )
+    desk_session = models.ForeignKey(
+        "desks.DeskSession",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="service_requests",
+        verbose_name=_("desk session"),
+    )
+    screening = models.OneToOneField(
+        "desks.Screening",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="follow_up_request",
+        verbose_name=_("health screening"),
+    )
+    category = models.ForeignKey(
+        "requests.Category",
+        on_delete=models.PROTECT,
+        related_name="service_requests",
+        verbose_name=_("category"),
+    )
+    description = models.TextField(_("description"))
+    location = models.CharField(_("location"), max_length=200, blank=True)
+    priority = models.CharField(
+        _("priority"), max_length=8, choices=Priority.choices, default=Priority.NORMAL
+    )
+
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.LOGGED)
+    outcome = models.CharField(_("outcome"), max_length=24, choices=Outcome.choices, blank=True)
+
+    referred_to = models.CharField(_("referred to"), max_length=100, blank=True)
+    referred_reference = models.CharField(_("their reference"), max_length=60, blank=True)
+    referred_at = models.DateTimeField(_("referred at"), null=True, blank=True)
+    extension_pending = models.BooleanField(_("extension requested"), default=False)
+    extension_due_at = models.DateTimeField(_("requested due time"), null=True, blank=True)
+    extension_reason = models.CharField(_("reason for the extension"), max_length=300, blank=True)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    review_pending = models.BooleanField(_("dissatisfaction to review"), default=False)
+
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="handled_requests",
+        verbose_name=_("handler"),
+        db_index=False,  # request_handler_status below
+    )
+    accept_due_at = models.DateTimeField(_("accept by"), null=True, blank=True)
+    resolve_due_at = models.DateTimeField(_("resolve by"), null=True, blank=True)
+    original_resolve_due_at = models.DateTimeField(_("first resolve-by time"), null=True, blank=True)
+    result = models.TextField(_("result"), blank=True)
+    rating = models.CharField(_("rating"), max_length=20, choices=Rating.choices, blank=True)
+    rating_source = models.CharField(_("rated by"), max_length=16, choices=RatingSource.choices, blank=True)
+    rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
+    return_visit_tries = models.PositiveSmallIntegerField(
+        _("return-visit tries without an answer"), default=0
+    )
+
+    logged_at = models.DateTimeField(_("logged at"), default=timezone.now)
+    assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+
+    hotline_reference = models.CharField(_("12345 hotline reference"), max_length=40, blank=True)
+    idempotency_token = models.CharField(max_length=64, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("logged by"),
+    )
+
+    class Meta:
+        verbose_name = _("request")
+        verbose_name_plural = _("requests")
+        ordering = ["-logged_at", "-id"]
+        indexes = [
+            models.Index(fields=["community", "status", "-logged_at"], name="request_community_status"),
+            models.Index(fields=["community", "-logged_at"], name="request_community_logged"),
+            models.Index(fields=["handler", "status", "resolve_due_at"], name="request_handler_status"),
+            models.Index(fields=["resident", "-logged_at"], name="request_resident"),
+            models.Index(fields=["community", "category", "-logged_at"], name="request_community_category"),
+            models.Index(
+                fields=["community", "closed_at"],
+                condition=Q(status="closed"),
+                name="request_community_closed",
+            ),
+            models.Index(
+                fields=["resolve_due_at"],
+                condition=Q(status__in=["assigned", "in_progress"]),
+                name="request_open_resolve_due",
+            ),
+            models.Index(
+                fields=["accept_due_at"],
+                condition=Q(status__in=["logged", "assigned"]),
+                name="request_unaccepted_due",
+            ),
+            models.Index(
+                fields=["hotline_reference"], condition=~Q(hotline_reference=""), name="request_hotline_ref"
+            ),
+        ]
+        constraints = [
+            # A double tap on "log" makes one request.
+            models.UniqueConstraint(
+                fields=["community", "idempotency_token"],
+                condition=~Q(idempotency_token=""),
+                name="request_unique_token",
+            ),
+            # An outcome exactly when closed.
+            models.CheckConstraint(
+                condition=(Q(status="closed") & ~Q(outcome="")) | (~Q(status="closed") & Q(outcome="")),
+                name="request_outcome_iff_closed",
+            ),
+            models.CheckConstraint(
+                condition=Q(handler__isnull=False) | ~Q(status__in=["assigned", "in_progress", "resolved"]),
+                name="request_handler_when_assigned",
+            ),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.resident_id is None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != Status.CLOSED
+
+    def is_overdue(self, at=None) -> bool:
+        from requests import clock
+
+        at = at or clock.now()
+        return (
+            self.status in (Status.ASSIGNED, Status.IN_PROGRESS)
+            and self.resolve_due_at is not None
+            and self.resolve_due_at < at
+        )
+
+    @property
+    def state_label(self) -> str:
+        """The status, or for a closed request its outcome (已办结, 当场解答, 已撤销, 不予受理)."""
+        if self.status == Status.CLOSED and self.outcome:
+            return str(Outcome(self.outcome).label)
+        return str(Status(self.status).label)
+
+
+class ReferenceCounter(models.Model):
+    """The last sequence number used in a community's references for one year (locked per intake)."""
+
+    community = models.ForeignKey("residents.Community", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["community", "year"], name="referencecounter_unique")]
+
+    def __str__(self):
+        return f"{self.community_id}-{self.year}: {self.last}"
+
+
+class EventBy(models.TextChoices):
+    STAFF = "staff", _("staff")
+    RESIDENT = "resident", _("resident")
+    SYSTEM = "system", _("system")
+
+
+class RequestEvent(models.Model):
+    """One line of a request's timeline: who did what, when, and why. Never changed or deleted."""
+
+    request = models.ForeignKey(
+        ServiceRequest, on_delete=models.PROTECT, related_name="events", db_index=False
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("who"),
+    )
+    by = models.CharField(_("by"), max_length=10, choices=EventBy.choices, default=EventBy.STAFF)
+    action = models.CharField(_("what"), max_length=24)  # requests.transitions.EventAction
+    from_status = models.CharField(_("from status"), max_length=12, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("to status"), max_length=12, choices=Status.choices, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    public = models.BooleanField(
+        _("shown on the public status page"),
+        default=False,
+        help_text=_("The action and its time may be shown to the resident; the note never is."),
+    )
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("request event")
+        verbose_name_plural = _("request events")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["request", "created_at", "id"], name="requestevent_timeline")]
+
+    def __str__(self):
+        return f"{self.request_id} {self.action} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def action_label(self) -> str:
+        from requests.transitions import EventAction
+
+        try:
+            return str(EventAction(self.action).label)
+        except ValueError:
+            return self.action
+
+
+def attachment_path(instance, filename: str) -> str:
+    """requests/<year>/<month>/<random>.<ext>: the resident's file name may hold personal data."""
+    suffix = PurePosixPath(filename).suffix.lower()[:6]
+    now = timezone.localtime()
+    return f"requests/{now:%Y}/{now:%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class Attachment(models.Model):
+    class Kind(models.TextChoices):
+        BEFORE = "before", _("before")
+        AFTER = "after", _("after")
+
+    request = models.ForeignKey(
+        ServiceRequest, on_delete=models.PROTECT, related_name="attachments", verbose_name=_("request")
+    )
+    kind = models.CharField(_("photo"), max_length=8, choices=Kind.choices)
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self):
+        return f"{self.request_id} {self.kind} {self.file.name}"

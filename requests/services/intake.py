@@ -1,0 +1,326 @@
+"""The actions that create a request (DESIGN §4.1's first two rows), and the follow-up of a flagged
+health screening, which is a `log` with the screening attached.
+
+References are `<community code>-<year>-<6-digit sequence>`, numbered from a ReferenceCounter row
+per community and year that each intake locks (created on demand, race-free): references are
+distinct and, because a rolled-back intake rolls its number back too, contiguous.
+"""
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from requests import clock
+from requests.attachments import save_photos, validate_photos
+from requests.category_models import Category, CategoryHandler, HandlerRule
+from requests.errors import NotAllowed, TransitionError
+from requests.followup_models import ResidentNotice, Step
+from requests.notifications import queue_resident_sms
+from requests.reminders import replace_steps
+from requests.request_models import (
+    Attachment,
+    Outcome,
+    Priority,
+    ReferenceCounter,
+    ServiceRequest,
+    Source,
+    Status,
+)
+from requests.services.base import ensure_handler, record, required_text, sms_data
+from requests.transitions import Action, EventAction, check
+from residents.roles import Can
+from residents.scoping import can
+
+HEALTH_FOLLOW_UP = "health_follow_up"  # the category code a screening's follow-up is logged under
+
+
+def _lock_counter(community_id: int, year: int) -> ReferenceCounter:
+    counters = ReferenceCounter.objects.select_for_update()
+    try:
+        return counters.get(community_id=community_id, year=year)
+    except ReferenceCounter.DoesNotExist:
+        pass
+    try:
+        with transaction.atomic():  # a savepoint: losing the race must not spoil the transaction
+            ReferenceCounter.objects.create(community_id=community_id, year=year)
+    except IntegrityError:
+        pass  # another intake created it a moment ago
+    return counters.get(community_id=community_id, year=year)
+
+
+def _create(*, community, at: datetime, fields: dict, existing: dict | None) -> tuple[ServiceRequest, bool]:
+    """Number and insert the request; (the earlier request, False) when `existing` finds one.
+
+    The lookup runs after the counter lock, so a double tap that raced the first one sees it."""
+    year = clock.local(at).year
+    counter = _lock_counter(community.pk, year)
+    if existing:
+        found = (
+            ServiceRequest.objects.filter(community=community, **existing)
+            .select_related("category", "community")
+            .first()
+        )
+        if found is not None:
+            return found, False
+    ReferenceCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
+    reference = f"{community.code}-{year}-{counter.last + 1:06d}"
+    return ServiceRequest.objects.create(community=community, reference=reference, **fields), True
+
+
+def _common_fields(
+    *, actor, community, category, description, source, resident, location, desk_session, token, at
+) -> dict:
+    errors = {}
+    if not isinstance(category, Category) or category.is_group or not category.is_active:
+        errors["category"] = _("Choose a category.")
+    if source not in Source.values:
+        errors["source"] = _("Choose a source.")
+    if resident is not None and (resident.community_id != community.pk or resident.anonymised_at):
+        errors["resident"] = _("This resident is not in this community's register.")
+    if desk_session is not None and desk_session.community_id != community.pk:
+        errors["desk_session"] = _("This desk session belongs to another community.")
+    if len(token) > 64:
+        errors["idempotency_token"] = _("At most %(n)d characters.") % {"n": 64}
+    if errors:
+        raise ValidationError(errors)
+    location = (location or "").strip() or (resident.address if resident else "")
+    return {
+        "category": category,
+        "description": required_text(description, "description", 4000),
+        "source": source,
+        "resident": resident,
+        "grid_id": resident.grid_id if resident else None,
+        "location": location[:200],
+        "desk_session": desk_session,
+        "idempotency_token": token,
+        "logged_at": at,
+        "updated_at": at,
+        "created_by": actor,
+    }
+
+
+def _default_handler(category: Category, community, resident):
+    """The category's default handler in this community, if they may be one; None: a supervisor assigns."""
+    if category.handler_rule == HandlerRule.NONE:
+        return None
+    user = None
+    if category.handler_rule == HandlerRule.GRID_WORKER and resident is not None and resident.grid_id:
+        user = get_user_model().objects.filter(grids__pk=resident.grid_id).first()
+    if user is None:
+        named = CategoryHandler.objects.filter(category=category, community=community).select_related("user")
+        user = next((row.user for row in named[:1]), None)
+    return user if user is not None and can(user, community.pk, Can.BE_HANDLER) else None
+
+
+def _log(
+    *,
+    actor,
+    community,
+    category,
+    description: str,
+    source: str,
+    resident,
+    location: str,
+    priority: str,
+    handler,
+    desk_session,
+    hotline_reference: str,
+    hotline_due_at: datetime | None,
+    idempotency_token: str,
+    photos: Sequence,
+    at: datetime,
+    screening=None,
+) -> ServiceRequest:
+    if handler is not None and not can(actor, community.pk, Can.BE_HANDLER):
+        raise NotAllowed(_("Only staff may assign at intake; a supervisor assigns the others."))
+    fields = _common_fields(
+        actor=actor,
+        community=community,
+        category=category,
+        description=description,
+        source=source,
+        resident=resident,
+        location=location,
+        desk_session=desk_session,
+        token=idempotency_token,
+        at=at,
+    )
+    if priority not in Priority.values:
+        raise ValidationError({"priority": _("Choose a priority.")})
+    hotline_reference = (hotline_reference or "").strip()
+    if source == Source.HOTLINE:
+        required_text(hotline_reference, "hotline_reference", 40)
+        if hotline_due_at is None or timezone.is_naive(hotline_due_at):
+            raise ValidationError({"hotline_due_at": _("Enter the hotline's deadline.")})
+    elif hotline_reference or hotline_due_at:
+        raise ValidationError({"source": _("Only a 12345 hotline request has a hotline reference.")})
+    content_types = validate_photos(photos)
+    if handler is not None:
+        ensure_handler(community.pk, handler)
+    else:
+        handler = _default_handler(category, community, resident)
+    deadlines = clock.due_at(category, at)
+    fields.update(
+        priority=priority,
+        status=Status.ASSIGNED if handler else Status.LOGGED,
+        handler=handler,
+        assigned_at=at if handler else None,
+        accept_due_at=deadlines.accept,
+        resolve_due_at=hotline_due_at or deadlines.resolve,
+        original_resolve_due_at=hotline_due_at or deadlines.resolve,
+        hotline_reference=hotline_reference,
+        screening=screening,
+    )
+    existing = {"screening": screening} if screening else None
+    if idempotency_token:
+        existing = {"idempotency_token": idempotency_token}
+    sr, created = _create(community=community, at=at, fields=fields, existing=existing)
+    if not created:
+        return sr
+    save_photos(sr, photos, content_types, kind=Attachment.Kind.BEFORE, actor=actor, at=at)
+    kind = queue_resident_sms(sr, ResidentNotice.Kind.ACKNOWLEDGEMENT)
+    replace_steps(sr, add=[(Step.ACCEPT if handler else Step.ASSIGN, at)], at=at, new_request=True)
+    data = {"source": source, "handler": handler.pk if handler else None}
+    if screening is not None:
+        data["screening"] = screening.pk
+    record(sr, EventAction.LOG, actor=actor, at=at, from_status="", data=sms_data(kind, **data), public=True)
+    return sr
+
+
+@transaction.atomic
+def request_log(
+    *,
+    actor,
+    community,
+    category: Category,
+    description: str,
+    source: str = Source.DESK,
+    resident=None,
+    location: str = "",
+    priority: str = Priority.NORMAL,
+    handler=None,
+    desk_session=None,
+    hotline_reference: str = "",
+    hotline_due_at: datetime | None = None,
+    idempotency_token: str = "",
+    photos: Sequence = (),
+) -> ServiceRequest:
+    """Log a request (→ logged; → assigned when a handler is given or the category's default rule
+    names one). `resident=None` is anonymous; the location defaults to the resident's address.
+    A 12345 hotline request (source="hotline") needs `hotline_reference` and `hotline_due_at`, and
+    keeps that deadline. The same `idempotency_token` twice in a community returns the first
+    request and changes nothing. Photos are "before" photos."""
+    at = clock.now()
+    check(Action.LOG, actor=actor, sr=None, community_id=community.pk, at=at)
+    return _log(
+        actor=actor,
+        community=community,
+        category=category,
+        description=description,
+        source=source,
+        resident=resident,
+        location=location,
+        priority=priority,
+        handler=handler,
+        desk_session=desk_session,
+        hotline_reference=hotline_reference,
+        hotline_due_at=hotline_due_at,
+        idempotency_token=idempotency_token,
+        photos=photos,
+        at=at,
+    )
+
+
+@transaction.atomic
+def request_answer_on_the_spot(
+    *,
+    actor,
+    community,
+    category: Category,
+    description: str,
+    answer: str,
+    source: str = Source.DESK,
+    resident=None,
+    location: str = "",
+    desk_session=None,
+    idempotency_token: str = "",
+) -> ServiceRequest:
+    """Record a question answered at once (→ closed / answered on the spot); one SMS with the answer."""
+    at = clock.now()
+    check(Action.ANSWER, actor=actor, sr=None, community_id=community.pk, at=at)
+    fields = _common_fields(
+        actor=actor,
+        community=community,
+        category=category,
+        description=description,
+        source=source,
+        resident=resident,
+        location=location,
+        desk_session=desk_session,
+        token=idempotency_token,
+        at=at,
+    )
+    answer = required_text(answer, "answer", 4000)
+    fields.update(status=Status.CLOSED, outcome=Outcome.ANSWERED_ON_THE_SPOT, result=answer, closed_at=at)
+    existing = {"idempotency_token": idempotency_token} if idempotency_token else None
+    sr, created = _create(community=community, at=at, fields=fields, existing=existing)
+    if not created:
+        return sr
+    kind = queue_resident_sms(sr, ResidentNotice.Kind.ANSWERED, answer=answer)
+    record(
+        sr,
+        EventAction.ANSWER,
+        actor=actor,
+        at=at,
+        from_status="",
+        note=answer,
+        data=sms_data(kind),
+        public=True,
+    )
+    return sr
+
+
+@transaction.atomic
+def request_from_screening(
+    *, actor, screening_id: int, description: str = "", handler=None, priority: str = Priority.NORMAL
+) -> ServiceRequest:
+    """Log the health follow-up of a flagged screening (once: a second call returns the first).
+
+    Needs the health permission as well as logging. The description names no reading: requests
+    are seen by staff without the health permission, the screening itself is not."""
+    from desks.models import Screening
+
+    at = clock.now()
+    screening = Screening.objects.select_related("community", "resident", "session").get(pk=screening_id)
+    check(Action.LOG, actor=actor, sr=None, community_id=screening.community_id, at=at)
+    if not can(actor, screening.community_id, Can.HEALTH):
+        raise NotAllowed(_("Only staff with the health permission may follow up a screening."))
+    if not screening.flagged:
+        raise TransitionError(_("This screening has no flagged reading to follow up."))
+    description = (description or "").strip() or _("Follow-up of the health screening of %(date)s.") % {
+        "date": clock.local(screening.recorded_at).strftime("%Y-%m-%d")
+    }
+    return _log(
+        actor=actor,
+        community=screening.community,
+        category=Category.objects.get(code=HEALTH_FOLLOW_UP),
+        description=description,
+        source=Source.DESK if screening.session_id else Source.WALK_IN,
+        resident=screening.resident,
+        location="",
+        priority=priority,
+        handler=handler,
+        desk_session=screening.session,
+        hotline_reference="",
+        hotline_due_at=None,
+        idempotency_token="",
+        photos=(),
+        at=at,
+        screening=screening,
+    )

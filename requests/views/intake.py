@@ -1,0 +1,272 @@
+"""Logging a request at the desk (mobile first), the handler the category's rule names, and the
+"logged" page with the reference to read out.
+
+A hidden idempotency token, made when the form is shown, travels with every submit of that form:
+a double tap, a retry or the back button then give one request (request_log returns the first).
+"""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from requests import selectors, view_queries
+from requests.errors import NotAllowed, TransitionError
+from requests.forms import IntakeForm, add_service_errors, new_token
+from requests.request_models import Priority, Source
+from requests.services import request_answer_on_the_spot, request_log
+from requests.views.common import category_groups, parse_int
+from residents.models import Community
+from residents.roles import Can
+from residents.scoping import can, communities_where, places, require
+from residents.services import resident_create
+
+
+class _AlreadyLogged(Exception):
+    """The token's request existed already: roll back the resident this submit added."""
+
+    def __init__(self, sr):
+        super().__init__(sr.reference)
+        self.sr = sr
+
+
+def _community(request: HttpRequest, *, session, resident) -> Community | None:
+    """The community the request is for: the session's or resident's, ?community=, or the only one."""
+    user = request.user
+    data = request.POST if request.method == "POST" else request.GET
+    wanted = parse_int(data.get("community"))
+    if wanted is None and session is not None:
+        wanted = session.community_id
+    if wanted is None and resident is not None:
+        wanted = resident.community_id
+    allowed = communities_where(user, Can.LOG_REQUESTS)
+    if wanted is None:
+        if len(allowed) == 1:
+            wanted = allowed[0]
+        elif not allowed:
+            if not places(user):
+                raise Http404
+            raise PermissionDenied
+        else:
+            return None
+    require(user, wanted, Can.LOG_REQUESTS)  # 404 outside the user's communities, 403 without the role
+    if (session is not None and session.community_id != wanted) or (
+        resident is not None and resident.community_id != wanted
+    ):
+        raise Http404
+    if session is not None:
+        return session.community
+    if resident is not None:
+        return resident.community
+    return Community.objects.get(pk=wanted)
+
+
+def _handlers(user, community_id: int):
+    """The handler choices, for staff only (volunteers cannot assign at intake)."""
+    return (
+        selectors.handlers_for(community_id=community_id) if can(user, community_id, Can.BE_HANDLER) else None
+    )
+
+
+def _form(request: HttpRequest, community: Community, *, session=None, data=None, files=None, initial=None):
+    return IntakeForm(
+        data,
+        files,
+        initial=initial,
+        sessions=view_queries.intake_sessions(
+            community_id=community.pk, include_id=session.pk if session is not None else None
+        ),
+        handlers=_handlers(request.user, community.pk),
+        can_add_resident=can(request.user, community.pk, Can.EDIT_RESIDENTS),
+    )
+
+
+def _log(user, community: Community, data: dict, resident):
+    """Log the request; when the form adds the resident, add them in the same transaction."""
+    common = {
+        "actor": user,
+        "community": community,
+        "category": data["category"],
+        "description": data["description"],
+        "source": data["source"],
+        "location": data["location"],
+        "desk_session": data["desk_session"],
+        "idempotency_token": data["idempotency_token"],
+    }
+
+    def log(resident):
+        if data["answered"]:
+            return request_answer_on_the_spot(**common, resident=resident, answer=data["answer"])
+        return request_log(
+            **common,
+            resident=resident,
+            priority=Priority.URGENT if data["urgent"] else Priority.NORMAL,
+            handler=data.get("handler"),
+            hotline_reference=data["hotline_reference"],
+            hotline_due_at=data["hotline_due_at"],
+            photos=data["photos"],
+        )
+
+    new_name = (data.get("new_name") or "").strip()
+    if not new_name:
+        return log(resident)  # the service's own transaction
+    try:
+        with transaction.atomic():
+            added = resident_create(
+                actor=user,
+                community=community,
+                data={"name": new_name, "phone": data["new_phone"], "sms_consent": data["new_sms_consent"]},
+            )
+            sr = log(added)
+            if sr.resident_id != added.pk:
+                raise _AlreadyLogged(sr)
+    except _AlreadyLogged as done:
+        return done.sr
+    return sr
+
+
+def _logged_redirect(sr) -> HttpResponse:
+    return redirect("requests:logged", reference=sr.reference)
+
+
+@require_http_methods(["GET", "POST"])
+def intake(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    data = request.POST if request.method == "POST" else request.GET
+    session_id = parse_int(data.get("desk_session") or data.get("session"))
+    session = view_queries.intake_session(user=user, session_id=session_id) if session_id else None
+    resident_id = parse_int(data.get("resident"))
+    resident = view_queries.intake_resident(user=user, resident_id=resident_id) if resident_id else None
+    community = _community(request, session=session, resident=resident)
+    if community is None:
+        choices = [places(user)[cid] for cid in communities_where(user, Can.LOG_REQUESTS)]
+        choices.sort(key=lambda place: place.community_name)
+        return render(request, "requests/choose_community.html", {"choices": choices})
+
+    if request.method == "POST":
+        form = _form(request, community, session=session, data=request.POST, files=request.FILES)
+        if form.is_valid():
+            cleaned = form.cleaned_data
+            earlier = view_queries.request_by_token(
+                community_id=community.pk, token=cleaned["idempotency_token"]
+            )
+            if earlier is not None:
+                messages.info(request, _("This request was logged already; here it is."))
+                return _logged_redirect(earlier)
+            try:
+                sr = _log(user, community, cleaned, resident)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            except (TransitionError, NotAllowed) as error:
+                form.add_error(None, error.message)
+            except PermissionDenied:
+                form.add_error(None, _("You may not add residents; pick one or ask a colleague."))
+            else:
+                messages.success(
+                    request, _("The request was logged. Read the reference out to the resident.")
+                )
+                return _logged_redirect(sr)
+    else:
+        category = view_queries.intake_category(category_id=parse_int(request.GET.get("category")))
+        initial = {
+            "idempotency_token": new_token(),
+            "community": community.pk,
+            "resident": resident.pk if resident else None,
+            "desk_session": session.pk if session else None,
+            "source": Source.DESK,
+            "category": category,
+        }
+        if category is not None:
+            default = view_queries.default_handler(category=category, community=community, resident=resident)
+            initial["handler"] = default.pk if default else None
+        form = _form(request, community, session=session, initial=initial)
+    return render(request, "requests/intake.html", _page_context(request, form, community, session, resident))
+
+
+def _page_context(request, form, community, session, resident) -> dict:
+    keep = {"community": community.pk}
+    if session is not None:
+        keep["session"] = session.pk
+    return {
+        "form": form,
+        "community": community,
+        "session": session,
+        "resident": resident,
+        "category_groups": category_groups(selectors.intake_categories()),
+        "selected_category": str(form["category"].value() or ""),
+        "pick": f"{reverse('requests:create')}?{urlencode(keep)}",
+        "multi_community": len(places(request.user)) > 1,
+        "handler_context": _handler_context(request, form, community),
+    }
+
+
+def _handler_context(request, form, community) -> dict:
+    """What the handler box shows: the select for staff, the rule's choice as text for volunteers."""
+    context = {
+        "form": form,
+        "community": community,
+        "field": form["handler"] if "handler" in form.fields else None,
+    }
+    if context["field"] is None:
+        category = view_queries.intake_category(category_id=parse_int(form["category"].value()))
+        resident_id = parse_int(form["resident"].value())
+        resident = (
+            view_queries.intake_resident(
+                user=request.user, resident_id=resident_id, community_id=community.pk
+            )
+            if resident_id
+            else None
+        )
+        context["rule_handler"] = (
+            view_queries.default_handler(category=category, community=community, resident=resident)
+            if category
+            else None
+        )
+        context["category_chosen"] = category is not None
+    return context
+
+
+@require_GET
+def intake_handler(request: HttpRequest) -> HttpResponse:
+    """The handler box for the chosen category and resident (htmx, when either changes)."""
+    user = request.user
+    community_id = parse_int(request.GET.get("community"))
+    if community_id is None:
+        raise Http404
+    require(user, community_id, Can.LOG_REQUESTS)
+    community = Community.objects.get(pk=community_id)
+    category = view_queries.intake_category(category_id=parse_int(request.GET.get("category")))
+    resident_id = parse_int(request.GET.get("resident"))
+    resident = (
+        view_queries.intake_resident(user=user, resident_id=resident_id, community_id=community.pk)
+        if resident_id
+        else None
+    )
+    default = (
+        view_queries.default_handler(category=category, community=community, resident=resident)
+        if category
+        else None
+    )
+    initial = {"category": category, "resident": resident_id, "handler": default.pk if default else None}
+    form = _form(request, community, initial=initial)
+    return render(request, "requests/_intake_handler.html", _handler_context(request, form, community))
+
+
+@require_GET
+def logged(request: HttpRequest, reference: str) -> HttpResponse:
+    """After saving: the reference, big, to read out; then log another or go back to the desk."""
+    sr = view_queries.request_page(user=request.user, reference=reference)
+    again = {"community": sr.community_id}
+    if sr.desk_session_id:
+        again["session"] = sr.desk_session_id
+    return render(
+        request,
+        "requests/logged.html",
+        {"sr": sr, "again_url": f"{reverse('requests:create')}?{urlencode(again)}"},
+    )

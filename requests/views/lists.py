@@ -1,0 +1,105 @@
+"""The request lists: all requests (filtered, 25 a page), *My requests*, and the htmx fragments the
+desk session hub and the resident page load (DESIGN §3: those apps never import `requests`)."""
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from requests import view_queries
+from requests.forms import ListFilterForm
+from requests.request_models import Status
+from requests.views.common import PAGE_SIZE
+from residents.models import Resident
+from residents.roles import Can
+from residents.scoping import can, communities_where, get_scoped_or_404, places
+
+SECTION_LIMIT = 50
+
+
+@require_GET
+def request_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = ListFilterForm(request.GET)
+    filters = form.filters()
+    rows = view_queries.request_search(user=user, filters=filters)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "filters": filters,
+        "page": page,
+        "categories": view_queries.filter_categories(),
+        "grids": view_queries.filter_grids(user=user),
+        "handlers": view_queries.filter_handlers(user=user),
+        "session": (
+            view_queries.session_label(user=user, session_id=filters.session_id)
+            if filters.session_id
+            else None
+        ),
+        "multi_community": len(places(user)) > 1,
+        "can_log": bool(communities_where(user, Can.LOG_REQUESTS)),
+        "now": timezone.now(),
+        "statuses": Status.choices,
+    }
+    return render(request, "requests/list.html", context)
+
+
+def _section(rows):
+    """The first SECTION_LIMIT rows and whether there are more (one query)."""
+    items = list(rows[: SECTION_LIMIT + 1])
+    return {"items": items[:SECTION_LIMIT], "more": len(items) > SECTION_LIMIT}
+
+
+@require_GET
+def my_requests(request: HttpRequest) -> HttpResponse:
+    """What waits for me: to accept, overdue, due soon, in progress, return visits to make, and for
+    supervisors what they must assign, decide or review."""
+    now = timezone.now()
+    sections = {
+        name: _section(rows) for name, rows in view_queries.my_work(user=request.user, at=now).items()
+    }
+    return render(
+        request,
+        "requests/mine.html",
+        {
+            "sections": sections,
+            "now": now,
+            "multi_community": len(places(request.user)) > 1,
+            "is_member": bool(places(request.user)),
+        },
+    )
+
+
+@require_GET
+def session_requests(request: HttpRequest, session_id: int) -> HttpResponse:
+    """The requests logged at a desk session, for the session hub (an htmx fragment)."""
+    session = view_queries.intake_session(user=request.user, session_id=session_id)
+    rows = _section(view_queries.session_requests(session=session))
+    can_log = can(request.user, session.community_id, Can.LOG_REQUESTS) and session.status == "open"
+    context = {
+        "session": session,
+        "rows": rows,
+        "now": timezone.now(),
+        "log_url": f"{reverse('requests:create')}?session={session.pk}" if can_log else None,
+        "list_url": f"{reverse('requests:list')}?session={session.pk}",
+    }
+    return render(request, "requests/_session_requests.html", context)
+
+
+@require_GET
+def resident_requests(request: HttpRequest, resident_id: int) -> HttpResponse:
+    """A resident's requests, for the resident page (an htmx fragment)."""
+    resident = get_scoped_or_404(Resident.objects.all(), request.user, pk=resident_id)
+    rows = _section(view_queries.resident_requests(resident=resident))
+    can_log = can(request.user, resident.community_id, Can.LOG_REQUESTS) and not resident.anonymised_at
+    query = f"community={resident.community_id}&resident={resident.pk}"
+    context = {
+        "resident": resident,
+        "rows": rows,
+        "now": timezone.now(),
+        "log_url": f"{reverse('requests:create')}?{query}" if can_log else None,
+        "list_url": f"{reverse('requests:list')}?resident={resident.pk}",
+    }
+    return render(request, "requests/_resident_requests.html", context)

@@ -1,0 +1,81 @@
+"""On a 360-px phone at an open desk: find 王玉枝 by her initials, log a repair for her, read the
+reference out — and see it on the session's hub."""
+
+import pytest
+
+from requests.models import ServiceRequest
+from tests.conftest import assert_no_horizontal_scroll, browser_login
+from tests.factories import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def test_log_a_request_for_wang_yuzhi_from_an_open_session(live_server, phone_page, world):
+    from tests.desks.factories import DeskSessionFactory, StopFactory
+
+    session = DeskSessionFactory(
+        community=world.binxi,
+        stop=StopFactory(community=world.binxi, name="冶金厂家属院"),
+        status="open",
+        team=[world.desk_staff],
+    )
+    page = phone_page
+    browser_login(page, live_server, "deskstaff", PASSWORD)
+    page.goto(f"{live_server.url}/requests/new/?session={session.pk}")
+    assert page.get_by_role("heading", name="登记诉求").is_visible()
+    assert_no_horizontal_scroll(page)
+
+    page.locator("#intake-residents-q").press_sequentially("wyz", delay=60)
+    row = page.locator(f'#intake-residents [data-resident-id="{world.wang.pk}"]')
+    row.wait_for(state="visible")
+    assert "139****5678" in row.inner_text()
+    row.locator("a").click()
+    page.locator("#picked-name").wait_for(state="visible")
+    assert page.locator("#picked-name").inner_text() == "王玉枝"
+    assert page.locator("#picked-phone").inner_text() == "139****5678"
+    assert "13912345678" not in page.content()
+    assert "/logged/" not in page.url and f"session={session.pk}" in page.url  # picked in place
+
+    page.locator(f'label[for="category-{world.repair.pk}"]').click()  # 维修: the grid worker's by the rule
+    page.wait_for_function(
+        f"document.querySelector('#handler-box select') && "
+        f"document.querySelector('#handler-box select').value === '{world.grid_worker.pk}'"
+    )
+    page.fill("textarea[name=description]", "3号楼2单元楼道灯不亮")
+    assert_no_horizontal_scroll(page)
+    page.locator("#log-request").click()
+
+    page.wait_for_url("**/logged/")
+    reference = page.locator(".reference-big").inner_text()
+    sr = ServiceRequest.objects.get()
+    assert reference == sr.reference and reference.startswith("BX-")
+    assert (sr.resident, sr.desk_session, sr.handler) == (world.wang, session, world.grid_worker)
+    assert sr.description == "3号楼2单元楼道灯不亮" and sr.status == "assigned"
+    assert_no_horizontal_scroll(page)
+
+    page.goto(f"{live_server.url}/desks/sessions/{session.pk}/")
+    page.locator(f'#session-requests [data-reference="{reference}"]').wait_for(state="visible")
+    assert_no_horizontal_scroll(page)
+
+
+def test_the_lists_and_the_request_page_fit_a_phone(live_server, phone_page, world):
+    from tests.requests.conftest import in_state
+
+    sr = in_state(world, "in_progress")
+    page = phone_page
+    browser_login(page, live_server, "handler", PASSWORD)
+    for path in ("/requests/", "/requests/mine/", f"/requests/{sr.reference}/"):
+        page.goto(f"{live_server.url}{path}")
+        page.locator(f'[data-reference="{sr.reference}"], #reference').first.wait_for(state="visible")
+        assert_no_horizontal_scroll(page)
+    page.locator('[data-action="resolve"] summary').click()
+    page.fill("textarea[name=resolve-result]", "已更换灯泡")
+    page.locator('[data-action="resolve"] button[type=submit]').click()
+    page.locator(".alert-success").wait_for(state="visible")
+    assert ServiceRequest.objects.get(pk=sr.pk).status == "resolved"
+    assert_no_horizontal_scroll(page)

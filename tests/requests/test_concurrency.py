@@ -1,0 +1,63 @@
+"""Intakes at the same moment: distinct, contiguous references, and one request per double tap.
+
+Real threads on real connections (transactional_db). On PostgreSQL they contend for the counter
+row's lock (and race to create it); on SQLite, IMMEDIATE transactions queue them on the file.
+"""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from requests.models import ReferenceCounter, RequestEvent, ServiceRequest
+from residents.scoping import places
+from tests.requests.conftest import logged
+
+# serialized_rollback: the flush after each test must not take the categories of the data
+# migration away from the tests that run later.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+THREADS = 20
+
+
+def run_together(count: int, work) -> tuple[list, list]:
+    barrier = threading.Barrier(count)
+    results, errors = [], []
+    lock = threading.Lock()
+
+    def worker(index: int):
+        try:
+            barrier.wait(timeout=30)
+            result = work(index)
+            with lock:
+                results.append(result)
+        except Exception as exc:  # noqa: BLE001 - collected and asserted on below
+            with lock:
+                errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads)
+    return results, errors
+
+
+def test_twenty_intakes_at_once_get_distinct_contiguous_references(world):
+    places(world.desk_staff)  # read the membership once, outside the threads
+    assert not ReferenceCounter.objects.exists()  # the first intakes also race to create the counter
+    results, errors = run_together(THREADS, lambda i: logged(world, description=f"诉求 {i}").reference)
+    assert errors == []
+    assert sorted(results) == [f"BX-2026-{n:06d}" for n in range(1, THREADS + 1)]
+    assert ServiceRequest.objects.count() == RequestEvent.objects.count() == THREADS
+    assert ReferenceCounter.objects.get().last == THREADS
+
+
+def test_a_double_tap_racing_itself_makes_one_request(world):
+    places(world.desk_staff)
+    results, errors = run_together(5, lambda i: logged(world, idempotency_token="same-tap").pk)
+    assert errors == []
+    assert len(set(results)) == 1
+    assert ServiceRequest.objects.count() == 1 and ReferenceCounter.objects.get().last == 1

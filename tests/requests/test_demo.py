@@ -1,0 +1,75 @@
+"""The demo requests: every status and outcome, DESIGN's stories, written once."""
+
+import pytest
+from django.db.models import Count, F
+
+from requests import demo
+from requests.models import RequestEvent, ResidentNotice, ServiceRequest
+from residents import demo as residents_demo
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def seeded(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    residents_demo.seed()
+    return demo.seed()
+
+
+def test_the_demo(seeded):
+    """One test: seeding 滨西社区's 5,400 residents first takes a while."""
+    every_status_and_outcome(seeded)
+    the_stories()
+    history_sends_no_sms_and_a_second_run_adds_nothing()
+
+
+def every_status_and_outcome(seeded):
+    assert 200 <= seeded <= 600
+    requests = ServiceRequest.objects.filter(community__code="BX")
+    statuses = dict(requests.values_list("status").annotate(n=Count("id")))
+    assert set(statuses) == {"logged", "assigned", "in_progress", "resolved", "closed"}, statuses
+    outcomes = set(requests.filter(status="closed").values_list("outcome", flat=True))
+    assert outcomes == {"resolved", "answered_on_the_spot", "withdrawn", "rejected"}
+    ratings = set(requests.exclude(rating="").values_list("rating", flat=True))
+    assert ratings == {"satisfied", "fairly_satisfied", "dissatisfied", "unreachable"}
+    assert requests.filter(review_pending=True).exists()
+    assert requests.filter(original_resolve_due_at__lt=F("resolve_due_at")).exists()  # extended
+    assert requests.filter(escalated_at__isnull=False).exists()
+    references = sorted(requests.values_list("reference", flat=True))
+    assert references[0] == "BX-2026-000001" and references[-1] == f"BX-2026-{seeded:06d}"
+    # references follow the intake times
+    by_time = list(requests.order_by("logged_at", "id").values_list("reference", flat=True))
+    assert by_time == references
+
+
+def the_stories():
+    light = ServiceRequest.objects.get(resident__name="王玉枝", category__code="urgent_repair")
+    assert (light.status, light.rating, light.rating_source) == ("closed", "satisfied", "sms")
+    assert (light.resolved_at - light.logged_at).total_seconds() == 30 * 60
+    assert (
+        ServiceRequest.objects.filter(
+            category__code="policy_childcare_subsidy", outcome="answered_on_the_spot"
+        ).count()
+        >= 4
+    )
+    hotline = ServiceRequest.objects.get(source="hotline")
+    assert (
+        hotline.hotline_reference.startswith("12345-")
+        and hotline.resolve_due_at == hotline.original_resolve_due_at
+    )
+    parking = ServiceRequest.objects.get(referred_reference="WY-2026-1107")
+    assert (parking.category.code, parking.status, parking.referred_to) == (
+        "parking",
+        "in_progress",
+        "滨河物业",
+    )
+    overdue = ServiceRequest.objects.get(description="老街南院垃圾房周边污水横流。")
+    assert overdue.is_overdue() and overdue.escalated_at is not None
+
+
+def history_sends_no_sms_and_a_second_run_adds_nothing():
+    assert not ResidentNotice.objects.filter(state="pending").exists()
+    events = RequestEvent.objects.count()
+    assert demo.seed() == 0
+    assert RequestEvent.objects.count() == events

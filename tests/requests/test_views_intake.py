@@ -1,0 +1,249 @@
+"""The intake form at the desk: pick or add the resident, category buttons, the handler the rule
+names, photos, answered on the spot, the session pre-selected — and one request per form however
+often it is sent."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from requests.models import Attachment, RequestEvent, ServiceRequest
+from residents.models import Resident
+from tests.requests.conftest import PNG, png
+from tests.requests.views_support import EN, as_user, errors_next_to, intake_data, session, token_from
+
+__all__ = ["as_user", "session"]  # fixtures
+
+CREATE = reverse("requests:create")
+
+
+def counts():
+    return (ServiceRequest.objects.count(), RequestEvent.objects.count(), Resident.objects.count())
+
+
+def test_the_form_from_an_open_session_has_the_session_and_a_token(world, session, as_user):
+    client = as_user(world.desk_staff)
+    html = client.get(f"{CREATE}?session={session.pk}", **EN).content.decode()
+    assert f'<option value="{session.pk}" selected>' in html
+    assert 'accept="image/*" capture="environment" multiple' in html
+    assert 'class="btn-check" name="category"' in html
+    assert world.repair.name_en in html and world.subsidy.name_en in html  # big buttons, in English here
+    assert "policy consultation" in html  # the group heading
+    token = token_from(html)
+    assert len(token) >= 20 and token != token_from(
+        client.get(f"{CREATE}?session={session.pk}").content.decode()
+    )
+    # the resident search is scoped to the session's community and comes back to this form
+    pick = f"/requests/new/?community\\u003D{world.binxi.pk}\\u0026session\\u003D{session.pk}"
+    assert f'"pick": "{pick}", "community": "{world.binxi.pk}"' in html
+
+
+def test_a_picked_resident_is_shown_with_a_masked_phone(world, as_user):
+    html = as_user(world.desk_staff).get(f"{CREATE}?resident={world.wang.pk}").content.decode()
+    assert "王玉枝" in html and world.wang.masked_phone in html
+    assert "13912345678" not in html and world.wang.phone not in html
+    assert f'name="resident" value="{world.wang.pk}"' in html
+
+
+def test_logging_shows_the_reference_big(world, session, as_user):
+    client = as_user(world.desk_staff)
+    data = intake_data(world, client, url=f"{CREATE}?session={session.pk}", desk_session=session.pk)
+    response = client.post(CREATE, data)
+    sr = ServiceRequest.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "requests:logged", args=[sr.reference]
+    )
+    assert sr.resident == world.wang and sr.desk_session == session and sr.created_by == world.desk_staff
+    assert sr.status == "logged" and sr.source == "desk" and sr.idempotency_token == data["idempotency_token"]
+    html = client.get(response["Location"]).content.decode()
+    assert f'<p class="reference-big mb-2" id="reference">{sr.reference}</p>' in html
+    assert f"?community={world.binxi.pk}&amp;session={session.pk}" in html  # log another, same desk
+
+
+def test_a_double_submit_with_the_same_token_logs_one_request(world, as_user):
+    client = as_user(world.desk_staff)
+    data = intake_data(world, client)
+    first = client.post(CREATE, data)
+    second = client.post(CREATE, data)  # a double tap, a retry, or the back button and send again
+    third = client.post(CREATE, {**data, "description": "楼道灯不亮（再说一遍）"})
+    assert ServiceRequest.objects.count() == 1 and RequestEvent.objects.count() == 1
+    assert first["Location"] == second["Location"] == third["Location"]
+    # a new form (a new token) is a new request
+    client.post(CREATE, intake_data(world, client))
+    assert ServiceRequest.objects.count() == 2
+
+
+def test_the_service_makes_one_request_even_when_the_view_misses_the_first(world, as_user, monkeypatch):
+    """A retry that races the first submit gets past the view's check: request_log still returns
+    the first request."""
+    from requests import view_queries
+
+    client = as_user(world.desk_staff)
+    data = intake_data(world, client)
+    client.post(CREATE, data)
+    monkeypatch.setattr(view_queries, "request_by_token", lambda **kwargs: None)
+    response = client.post(CREATE, data)
+    assert response.status_code == 302 and ServiceRequest.objects.count() == 1
+
+
+def test_adding_the_resident_inline(world, as_user):
+    client = as_user(world.desk_staff)
+    data = intake_data(
+        world, client, resident="", new_name="李秀英", new_phone="138 0395 6789", new_sms_consent="on"
+    )
+    response = client.post(CREATE, data)
+    assert response.status_code == 302
+    resident = Resident.objects.get(name="李秀英")
+    assert resident.phone == "+8613803956789" and resident.sms_consent and resident.community == world.binxi
+    assert ServiceRequest.objects.get().resident == resident
+    # sent again: still one resident and one request
+    client.post(CREATE, data)
+    assert Resident.objects.filter(name="李秀英").count() == 1 and ServiceRequest.objects.count() == 1
+
+
+def test_a_retry_racing_the_first_does_not_add_the_resident_twice(world, as_user, monkeypatch):
+    from requests import view_queries
+
+    client = as_user(world.desk_staff)
+    data = intake_data(world, client, resident="", new_name="李秀英", new_phone="13803956789")
+    client.post(CREATE, data)
+    monkeypatch.setattr(view_queries, "request_by_token", lambda **kwargs: None)
+    assert client.post(CREATE, data).status_code == 302
+    assert Resident.objects.filter(name="李秀英").count() == 1 and ServiceRequest.objects.count() == 1
+
+
+def test_bad_input_shows_errors_next_to_the_fields_and_writes_nothing(world, as_user):
+    client = as_user(world.desk_staff)
+    before = counts()
+    data = intake_data(world, client, category="", description="  ", **{})
+    response = client.post(CREATE, data, **EN)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Choose a category." in html
+    assert errors_next_to(html, "description") == ["This field is required."]
+    assert counts() == before
+    # the token survives the error, so fixing and sending still makes one request
+    assert token_from(html) == data["idempotency_token"]
+
+
+def test_no_resident_and_not_anonymous_is_refused(world, as_user):
+    client = as_user(world.desk_staff)
+    response = client.post(CREATE, intake_data(world, client, resident=""), **EN)
+    assert "Pick the resident, add them, or tick “anonymous”." in response.content.decode()
+    assert ServiceRequest.objects.count() == 0
+    response = client.post(CREATE, intake_data(world, client, resident="", anonymous="on"))
+    assert response.status_code == 302 and ServiceRequest.objects.get().resident is None
+
+
+def test_a_bad_phone_for_a_new_resident_is_shown_next_to_it(world, as_user):
+    client = as_user(world.desk_staff)
+    data = intake_data(world, client, resident="", new_name="李秀英", new_phone="12345")
+    html = client.post(CREATE, data, **EN).content.decode()
+    assert errors_next_to(html, "new_phone") == ["This phone number is too short."]
+    assert counts()[0] == 0 and not Resident.objects.filter(name="李秀英").exists()
+
+
+def test_a_service_error_goes_next_to_its_field(world, as_user):
+    """A 12345 hotline request needs the hotline's reference: the service says so, by field."""
+    client = as_user(world.desk_staff)
+    before = counts()
+    html = client.post(CREATE, intake_data(world, client, source="hotline"), **EN).content.decode()
+    assert errors_next_to(html, "hotline_reference") == ["This field is required."]
+    assert 'id="more-options" open' in html
+    assert counts() == before
+
+
+def test_answered_on_the_spot(world, as_user):
+    client = as_user(world.desk_staff)
+    data = intake_data(world, client, category=world.subsidy.pk, answered="on", answer="带户口本到社区登记")
+    client.post(CREATE, data)
+    sr = ServiceRequest.objects.get()
+    assert (sr.status, sr.outcome, sr.result) == ("closed", "answered_on_the_spot", "带户口本到社区登记")
+
+
+def test_answered_on_the_spot_needs_the_answer(world, as_user):
+    client = as_user(world.desk_staff)
+    html = client.post(CREATE, intake_data(world, client, answered="on", answer=""), **EN).content.decode()
+    assert errors_next_to(html, "answer") == ["Write down the answer given."]
+    assert ServiceRequest.objects.count() == 0
+
+
+def test_photos_from_the_phone_camera(world, as_user, media):
+    client = as_user(world.desk_staff)
+    data = intake_data(world, client, photos=[png("a.png"), png("b.png")])
+    assert client.post(CREATE, data).status_code == 302
+    sr = ServiceRequest.objects.get()
+    assert [a.kind for a in Attachment.objects.filter(request=sr)] == ["before", "before"]
+    assert (media / Attachment.objects.first().file.name).read_bytes() == PNG
+
+
+def test_a_file_that_is_not_a_photo_is_refused_next_to_the_field(world, as_user, media):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = as_user(world.desk_staff)
+    letter = SimpleUploadedFile("letter.png", b"%PDF-1.4 not a photo", content_type="image/png")
+    html = client.post(CREATE, intake_data(world, client, photos=[letter]), **EN).content.decode()
+    assert errors_next_to(html, "photos") == ["letter.png is not a JPEG, PNG, WebP or HEIC photo."]
+    assert ServiceRequest.objects.count() == 0 and Attachment.objects.count() == 0
+
+
+def test_the_handler_is_prefilled_by_the_category_rule(world, as_user):
+    """维修 goes to the grid worker of the resident's grid (rule *grid worker*)."""
+    client = as_user(world.desk_staff)
+    url = reverse("requests:intake_handler")
+    query = {"community": world.binxi.pk, "category": world.repair.pk, "resident": world.wang.pk}
+    html = client.get(url, query).content.decode()
+    assert f'<option value="{world.grid_worker.pk}" selected>' in html
+    html = client.get(url, {**query, "category": world.subsidy.pk}).content.decode()
+    assert not re.search(r'<option value="\d+" selected>', html)  # 政策咨询: a supervisor assigns
+    page = client.get(
+        CREATE, {"community": world.binxi.pk, "category": world.repair.pk, "resident": world.wang.pk}
+    )
+    assert f'<option value="{world.grid_worker.pk}" selected>' in page.content.decode()
+    client.post(CREATE, intake_data(world, client, category=world.repair.pk, handler=world.grid_worker.pk))
+    sr = ServiceRequest.objects.get()
+    assert (sr.status, sr.handler) == ("assigned", world.grid_worker)
+
+
+def test_a_volunteer_sees_the_rule_but_cannot_choose_the_handler(world, as_user):
+    client = as_user(world.volunteer)
+    query = {"community": world.binxi.pk, "category": world.repair.pk, "resident": world.wang.pk}
+    html = client.get(reverse("requests:intake_handler"), query).content.decode()
+    assert 'name="handler"' not in html and 'id="rule-handler"' in html
+    page = client.get(CREATE, query).content.decode()
+    assert 'name="handler"' not in page and 'name="new_name"' not in page  # nor add residents
+    data = intake_data(world, client, category=world.repair.pk, handler=world.desk_staff.pk)
+    assert client.post(CREATE, data).status_code == 302
+    assert ServiceRequest.objects.get().handler == world.grid_worker  # the rule, not the posted value
+
+
+def test_who_may_not_log(world, session, as_user):
+    assert as_user(world.administrator).get(CREATE).status_code == 403
+    bob = as_user(world.outsider)
+    for query in (
+        {"session": session.pk},
+        {"resident": world.wang.pk},
+        {"community": world.binxi.pk},
+    ):
+        assert bob.get(CREATE, query).status_code == 404, query
+    assert bob.get(reverse("requests:intake_handler"), {"community": world.binxi.pk}).status_code == 404
+    data = intake_data(world, as_user(world.desk_staff))
+    assert as_user(world.outsider).post(CREATE, data).status_code == 404
+    assert ServiceRequest.objects.count() == 0
+
+
+def test_a_member_of_two_communities_chooses_first(world, as_user):
+    from tests.factories import MembershipFactory
+
+    MembershipFactory(user=world.desk_staff, community=world.bindong, role="volunteer")
+    client = as_user(world.desk_staff)
+    html = client.get(CREATE).content.decode()
+    assert f"?community={world.binxi.pk}" in html and f"?community={world.bindong.pk}" in html
+    assert 'name="idempotency_token"' not in html
+
+
+@pytest.mark.parametrize("bad", ["abc", "999999", ""])
+def test_nonsense_in_the_query_string_is_not_a_500(world, as_user, bad):
+    client = as_user(world.desk_staff)
+    response = client.get(CREATE, {"session": bad, "resident": bad, "community": bad, "category": bad})
+    assert response.status_code in (200, 404)

@@ -1,0 +1,67 @@
+"""The request pages' entries in the URL walk (tests/test_url_walk.py): every URL of requests/urls.py
+and requests/public_urls.py that takes a parameter, opened on an object of 滨西社区 (alice's)."""
+
+
+def _binxi_request(world):
+    """A request of 滨西 for 王玉枝 (one per walk step; found again by its token)."""
+    from requests.models import Category, ServiceRequest
+    from requests.services import request_log
+
+    found = ServiceRequest.objects.filter(community=world.binxi, idempotency_token="url-walk").first()
+    if found is not None:
+        return found
+    return request_log(
+        actor=world.alice,
+        community=world.binxi,
+        category=Category.objects.get(code="other"),
+        description="楼道灯不亮",
+        resident=world.binxi_resident,
+        idempotency_token="url-walk",
+    )
+
+
+def _reference(world) -> dict:
+    return {"reference": _binxi_request(world).reference}
+
+
+def _action(world) -> dict:
+    return {"reference": _binxi_request(world).reference, "action": "assign"}
+
+
+def _photo(world) -> dict:
+    """A photo row of 滨西's request (no file is written: bob must get 404 before any file is read)."""
+    from requests.models import Attachment
+
+    sr = _binxi_request(world)
+    photo = Attachment.objects.create(
+        request=sr,
+        kind="before",
+        file="requests/walk/missing.png",
+        content_type="image/png",
+        size=10,
+        uploaded_by=world.alice,
+    )
+    return {"reference": sr.reference, "photo_id": photo.pk}
+
+
+def _session(world) -> dict:
+    from tests.desks.factories import DeskSessionFactory
+
+    return {"session_id": DeskSessionFactory(community=world.binxi, status="open").pk}
+
+
+def _resident(world) -> dict:
+    return {"resident_id": world.binxi_resident.pk}
+
+
+REQUEST_OBJECT_URLS = {
+    "requests:detail": _reference,
+    "requests:logged": _reference,
+    "requests:act": _action,
+    "requests:photo": _photo,
+    "requests:session_requests": _session,
+    "requests:resident_requests": _resident,
+}
+
+# The public status page: no login; bob (or anyone) gets the digits form, never the request.
+REQUEST_PUBLIC_URLS = {"request_status:page": _reference}
