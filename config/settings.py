@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import (
@@ -208,6 +209,8 @@ SWEEP_INTERVAL_SECONDS = env_float("SWEEP_INTERVAL_SECONDS", 60.0, minimum=1.0)
 # Beat's schedule lives here, in code: a few idempotent sweeps, each a thin task.
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "doorstep.heartbeat", "schedule": SWEEP_INTERVAL_SECONDS},
+    # Plan every active route's sessions for the coming weeks (idempotent), each night at 02:00.
+    "desk-sessions": {"task": "desks.generate_sessions", "schedule": crontab(hour=2, minute=0)},
 }
 # /healthz answers within 2 s even when the broker hangs: each probe gets this long.
 HEALTHZ_TIMEOUT = env_float("HEALTHZ_TIMEOUT", 0.8, minimum=0.1)
@@ -223,6 +226,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+if TESTING:
+    # Factories create many users; the real hasher would cost seconds per test and proves nothing here.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -244,6 +250,12 @@ AXES_VERBOSE = False
 
 # Addresses of the reverse proxies whose X-Forwarded-For we believe (nginx, a load balancer).
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+
+# The public status page /s/<reference>/: wrong phone digits per reference and attempts per client
+# address, counted in the cache over a sliding hour, before it answers "try again later".
+STATUS_PAGE_ATTEMPTS_PER_REFERENCE = env_int("STATUS_PAGE_ATTEMPTS_PER_REFERENCE", 5, minimum=1)
+STATUS_PAGE_ATTEMPTS_PER_ADDRESS = env_int("STATUS_PAGE_ATTEMPTS_PER_ADDRESS", 20, minimum=1)
+STATUS_PAGE_ATTEMPT_WINDOW_SECONDS = env_int("STATUS_PAGE_ATTEMPT_WINDOW_SECONDS", 3600, minimum=60)
 
 # --- Security ---------------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

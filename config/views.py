@@ -23,4 +23,6 @@ def healthz(request):
 
 
 def home(request):
-    return render(request, "home.html")
+    # The staff home: where the user works and as what; each app adds its section to the template.
+    memberships = request.user.memberships.filter(is_active=True).select_related("community")
+    return render(request, "home.html", {"memberships": memberships})

@@ -42,3 +42,61 @@ PUBLIC_URLS = {}
 
 # URLs whose job is to show a full phone to a member (each use is logged).
 REVEALING_URLS = set()
+
+# The resident directory (residents/urls_directory.py).
+OBJECT_URLS.update(
+    {
+        name: (lambda world: {"pk": world.binxi_resident.pk})
+        for name in (
+            "residents:detail",
+            "residents:edit",
+            "residents:reveal_phone",
+            "residents:show_id",
+            "residents:anonymise",
+        )
+    }
+)
+
+
+def _binxi_roster_import(world) -> dict:
+    """An upload of 滨西's awaiting confirmation (roster import, residents/urls_rosters.py)."""
+    from residents.models import RosterImport
+
+    roster_import = RosterImport.objects.create(
+        community=world.binxi, uploaded_by=world.alice, file_name="花名册.csv", content=b""
+    )
+    return {"pk": roster_import.pk}
+
+
+OBJECT_URLS.update(
+    dict.fromkeys(
+        (
+            "residents:roster_import_detail",
+            "residents:roster_import_confirm",
+            "residents:roster_import_discard",
+            "residents:roster_import_report",
+        ),
+        _binxi_roster_import,
+    )
+)
+
+
+def _desk_urls() -> dict:
+    """The mobile desks (desks/urls.py): sessions, routes, stops, screenings (tests/desks/walk.py)."""
+    from tests.desks.walk import DESK_OBJECT_URLS
+
+    return DESK_OBJECT_URLS
+
+
+OBJECT_URLS.update(_desk_urls())
+
+
+def _request_urls() -> tuple[dict, dict]:
+    """The request pages (requests/urls.py) and the public status page (tests/requests/walk.py)."""
+    from tests.requests.walk import REQUEST_OBJECT_URLS, REQUEST_PUBLIC_URLS
+
+    return REQUEST_OBJECT_URLS, REQUEST_PUBLIC_URLS
+
+
+OBJECT_URLS.update(_request_urls()[0])
+PUBLIC_URLS.update(_request_urls()[1])

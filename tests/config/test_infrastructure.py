@@ -74,3 +74,12 @@ def test_compiled_translations_are_committed():
     po = mo.with_suffix(".po")
     assert mo.exists() and po.exists()
     assert mo.stat().st_size > 1000
+
+
+def test_every_task_in_beats_schedule_exists():
+    from config.celery import app
+
+    app.loader.import_default_modules()
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert {"doorstep.heartbeat", "desks.generate_sessions"} <= scheduled
+    assert scheduled <= set(app.tasks)
