@@ -2,17 +2,17 @@
 health screening, which is a `log` with the screening attached.
 
 References are `<community code>-<year>-<6-digit sequence>`, numbered from a ReferenceCounter row
-per community and year that each intake locks (created on demand, race-free): references are
-distinct and, because a rolled-back intake rolls its number back too, contiguous.
+per community and year that each intake creates or increments in one statement, holding its lock
+until commit: references are distinct and, because a rolled-back intake rolls its number back
+too, contiguous. A repeated idempotency token (or screening) is caught by its unique constraint.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,37 +40,46 @@ from residents.scoping import can
 HEALTH_FOLLOW_UP = "health_follow_up"  # the category code a screening's follow-up is logged under
 
 
-def _lock_counter(community_id: int, year: int) -> ReferenceCounter:
-    counters = ReferenceCounter.objects.select_for_update()
-    try:
-        return counters.get(community_id=community_id, year=year)
-    except ReferenceCounter.DoesNotExist:
-        pass
-    try:
-        with transaction.atomic():  # a savepoint: losing the race must not spoil the transaction
-            ReferenceCounter.objects.create(community_id=community_id, year=year)
-    except IntegrityError:
-        pass  # another intake created it a moment ago
-    return counters.get(community_id=community_id, year=year)
+def _next_number(community_id: int, year: int) -> int:
+    """Add one to the community's counter for the year (creating it at 1) in ONE statement, which
+    also locks the row until commit: concurrent intakes queue here, and a rolled-back intake gives
+    its number back."""
+    table, community, year_, last = map(
+        connection.ops.quote_name, (ReferenceCounter._meta.db_table, "community_id", "year", "last")
+    )
+    # The ORM cannot return the incremented value from an upsert; only quoted names are formatted in.
+    sql = f"INSERT INTO {table} ({community}, {year_}, {last}) VALUES (%s, %s, 1) ON CONFLICT ({community}, {year_}) DO UPDATE SET {last} = {table}.{last} + 1 RETURNING {last}"  # noqa: E501, S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [community_id, year])
+        return cursor.fetchone()[0]
 
 
-def _create(*, community, at: datetime, fields: dict, existing: dict | None) -> tuple[ServiceRequest, bool]:
-    """Number and insert the request; (the earlier request, False) when `existing` finds one.
-
-    The lookup runs after the counter lock, so a double tap that raced the first one sees it."""
+def _create(*, community, at: datetime, fields: dict) -> ServiceRequest:
+    """Number and insert the request. A second request with the same idempotency token or
+    screening breaks a unique constraint here (IntegrityError): see _first_wins."""
     year = clock.local(at).year
-    counter = _lock_counter(community.pk, year)
-    if existing:
-        found = (
-            ServiceRequest.objects.filter(community=community, **existing)
-            .select_related("category", "community")
-            .first()
+    number = _next_number(community.pk, year)
+    reference = f"{community.code}-{year}-{number:06d}"
+    return ServiceRequest.objects.create(community=community, reference=reference, **fields)
+
+
+def _first_wins(log: Callable[[], ServiceRequest], key: dict | None) -> ServiceRequest:
+    """Run `log` in its own transaction; when an earlier request holds `key` (an idempotency token
+    or a screening, each unique), that transaction — its reference number too — is rolled back
+    and the earlier request is returned. A double tap that raced the first lands here once the
+    first has committed (the counter's row lock makes it wait)."""
+    try:
+        with transaction.atomic():
+            return log()
+    except IntegrityError:
+        earlier = (
+            ServiceRequest.objects.filter(**key).select_related("category", "community").first()
+            if key
+            else None
         )
-        if found is not None:
-            return found, False
-    ReferenceCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
-    reference = f"{community.code}-{year}-{counter.last + 1:06d}"
-    return ServiceRequest.objects.create(community=community, reference=reference, **fields), True
+        if earlier is None:
+            raise
+        return earlier
 
 
 def _common_fields(
@@ -177,12 +186,7 @@ def _log(
         hotline_reference=hotline_reference,
         screening=screening,
     )
-    existing = {"screening": screening} if screening else None
-    if idempotency_token:
-        existing = {"idempotency_token": idempotency_token}
-    sr, created = _create(community=community, at=at, fields=fields, existing=existing)
-    if not created:
-        return sr
+    sr = _create(community=community, at=at, fields=fields)
     save_photos(sr, photos, content_types, kind=Attachment.Kind.BEFORE, actor=actor, at=at)
     kind = queue_resident_sms(sr, ResidentNotice.Kind.ACKNOWLEDGEMENT)
     replace_steps(sr, add=[(Step.ACCEPT if handler else Step.ASSIGN, at)], at=at, new_request=True)
@@ -193,7 +197,6 @@ def _log(
     return sr
 
 
-@transaction.atomic
 def request_log(
     *,
     actor,
@@ -217,27 +220,30 @@ def request_log(
     keeps that deadline. The same `idempotency_token` twice in a community returns the first
     request and changes nothing. Photos are "before" photos."""
     at = clock.now()
-    check(Action.LOG, actor=actor, sr=None, community_id=community.pk, at=at)
-    return _log(
-        actor=actor,
-        community=community,
-        category=category,
-        description=description,
-        source=source,
-        resident=resident,
-        location=location,
-        priority=priority,
-        handler=handler,
-        desk_session=desk_session,
-        hotline_reference=hotline_reference,
-        hotline_due_at=hotline_due_at,
-        idempotency_token=idempotency_token,
-        photos=photos,
-        at=at,
-    )
+
+    def log():
+        check(Action.LOG, actor=actor, sr=None, community_id=community.pk, at=at)
+        return _log(
+            actor=actor,
+            community=community,
+            category=category,
+            description=description,
+            source=source,
+            resident=resident,
+            location=location,
+            priority=priority,
+            handler=handler,
+            desk_session=desk_session,
+            hotline_reference=hotline_reference,
+            hotline_due_at=hotline_due_at,
+            idempotency_token=idempotency_token,
+            photos=photos,
+            at=at,
+        )
+
+    return _first_wins(log, _token_key(community, idempotency_token))
 
 
-@transaction.atomic
 def request_answer_on_the_spot(
     *,
     actor,
@@ -251,42 +257,47 @@ def request_answer_on_the_spot(
     desk_session=None,
     idempotency_token: str = "",
 ) -> ServiceRequest:
-    """Record a question answered at once (→ closed / answered on the spot); one SMS with the answer."""
+    """Record a question answered at once (→ closed / answered on the spot); one SMS with the answer.
+    The same `idempotency_token` twice in a community returns the first request."""
     at = clock.now()
-    check(Action.ANSWER, actor=actor, sr=None, community_id=community.pk, at=at)
-    fields = _common_fields(
-        actor=actor,
-        community=community,
-        category=category,
-        description=description,
-        source=source,
-        resident=resident,
-        location=location,
-        desk_session=desk_session,
-        token=idempotency_token,
-        at=at,
-    )
-    answer = required_text(answer, "answer", 4000)
-    fields.update(status=Status.CLOSED, outcome=Outcome.ANSWERED_ON_THE_SPOT, result=answer, closed_at=at)
-    existing = {"idempotency_token": idempotency_token} if idempotency_token else None
-    sr, created = _create(community=community, at=at, fields=fields, existing=existing)
-    if not created:
+
+    def answer_now():
+        check(Action.ANSWER, actor=actor, sr=None, community_id=community.pk, at=at)
+        fields = _common_fields(
+            actor=actor,
+            community=community,
+            category=category,
+            description=description,
+            source=source,
+            resident=resident,
+            location=location,
+            desk_session=desk_session,
+            token=idempotency_token,
+            at=at,
+        )
+        text = required_text(answer, "answer", 4000)
+        fields.update(status=Status.CLOSED, outcome=Outcome.ANSWERED_ON_THE_SPOT, result=text, closed_at=at)
+        sr = _create(community=community, at=at, fields=fields)
+        kind = queue_resident_sms(sr, ResidentNotice.Kind.ANSWERED, answer=text)
+        record(
+            sr,
+            EventAction.ANSWER,
+            actor=actor,
+            at=at,
+            from_status="",
+            note=text,
+            data=sms_data(kind),
+            public=True,
+        )
         return sr
-    kind = queue_resident_sms(sr, ResidentNotice.Kind.ANSWERED, answer=answer)
-    record(
-        sr,
-        EventAction.ANSWER,
-        actor=actor,
-        at=at,
-        from_status="",
-        note=answer,
-        data=sms_data(kind),
-        public=True,
-    )
-    return sr
+
+    return _first_wins(answer_now, _token_key(community, idempotency_token))
 
 
-@transaction.atomic
+def _token_key(community, token: str) -> dict | None:
+    return {"community": community, "idempotency_token": token} if token else None
+
+
 def request_from_screening(
     *, actor, screening_id: int, description: str = "", handler=None, priority: str = Priority.NORMAL
 ) -> ServiceRequest:
@@ -297,30 +308,34 @@ def request_from_screening(
     from desks.models import Screening
 
     at = clock.now()
-    screening = Screening.objects.select_related("community", "resident", "session").get(pk=screening_id)
-    check(Action.LOG, actor=actor, sr=None, community_id=screening.community_id, at=at)
-    if not can(actor, screening.community_id, Can.HEALTH):
-        raise NotAllowed(_("Only staff with the health permission may follow up a screening."))
-    if not screening.flagged:
-        raise TransitionError(_("This screening has no flagged reading to follow up."))
-    description = (description or "").strip() or _("Follow-up of the health screening of %(date)s.") % {
-        "date": clock.local(screening.recorded_at).strftime("%Y-%m-%d")
-    }
-    return _log(
-        actor=actor,
-        community=screening.community,
-        category=Category.objects.get(code=HEALTH_FOLLOW_UP),
-        description=description,
-        source=Source.DESK if screening.session_id else Source.WALK_IN,
-        resident=screening.resident,
-        location="",
-        priority=priority,
-        handler=handler,
-        desk_session=screening.session,
-        hotline_reference="",
-        hotline_due_at=None,
-        idempotency_token="",
-        photos=(),
-        at=at,
-        screening=screening,
-    )
+
+    def follow_up():
+        screening = Screening.objects.select_related("community", "resident", "session").get(pk=screening_id)
+        check(Action.LOG, actor=actor, sr=None, community_id=screening.community_id, at=at)
+        if not can(actor, screening.community_id, Can.HEALTH):
+            raise NotAllowed(_("Only staff with the health permission may follow up a screening."))
+        if not screening.flagged:
+            raise TransitionError(_("This screening has no flagged reading to follow up."))
+        text = (description or "").strip() or _("Follow-up of the health screening of %(date)s.") % {
+            "date": clock.local(screening.recorded_at).strftime("%Y-%m-%d")
+        }
+        return _log(
+            actor=actor,
+            community=screening.community,
+            category=Category.objects.get(code=HEALTH_FOLLOW_UP),
+            description=text,
+            source=Source.DESK if screening.session_id else Source.WALK_IN,
+            resident=screening.resident,
+            location="",
+            priority=priority,
+            handler=handler,
+            desk_session=screening.session,
+            hotline_reference="",
+            hotline_due_at=None,
+            idempotency_token="",
+            photos=(),
+            at=at,
+            screening=screening,
+        )
+
+    return _first_wins(follow_up, {"screening_id": screening_id})

@@ -146,16 +146,16 @@ def test_photo_checks():
 def test_log_issues_a_fixed_number_of_queries(world, django_assert_num_queries):
     logged(world)  # the year's counter exists, the calendar is cached, memberships are read
     # Inside the test's transaction `atomic` is a savepoint: SAVEPOINT and RELEASE count too.
-    with django_assert_num_queries(2 + 6):
-        # counter lock, counter +1, request, notice, reminder step, event
+    with django_assert_num_queries(2 + 5):
+        # counter +1 (one upsert), request, notice, reminder step, event
         logged(world)
-    with django_assert_num_queries(2 + 7):  # + the idempotency lookup
+    with django_assert_num_queries(2 + 5):  # a token costs nothing: its unique index checks it
         logged(world, idempotency_token="t-1")
-    with django_assert_num_queries(2 + 5):  # anonymous: no notice
+    with django_assert_num_queries(2 + 4):  # anonymous: no notice
         logged(world, resident=None)
     for _ in range(8):
         logged(world)
-    with django_assert_num_queries(2 + 6):  # the same, the twelfth time
+    with django_assert_num_queries(2 + 5):  # the same, the twelfth time
         logged(world)
 
 
