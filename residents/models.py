@@ -227,6 +227,8 @@ class RosterImport(models.Model):
     report = models.JSONField(default=list, blank=True, help_text="[{row, column, reason}]")
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # When it was queued or started running: the sweep re-sends or fails imports stuck since then.
+    status_changed_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

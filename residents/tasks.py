@@ -4,7 +4,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import translation
 
-from residents.rosters.services import roster_run
+from residents.rosters.services import roster_imports_sweep, roster_run
 
 
 @shared_task(name="residents.import_roster", soft_time_limit=600, time_limit=660)
@@ -14,3 +14,9 @@ def import_roster(roster_import_id: int, language: str = "") -> str:
         language = settings.LANGUAGE_CODE
     with translation.override(language):
         return roster_run(roster_import_id=roster_import_id)
+
+
+@shared_task(name="residents.sweep_roster_imports")
+def sweep_roster_imports() -> dict:
+    """Beat's sweep: roster imports stuck in queued (sent again) or running (failed)."""
+    return roster_imports_sweep()

@@ -12,11 +12,13 @@ Nothing is written to residents until a supervisor confirms. The run then happen
 """
 
 import logging
+from datetime import timedelta
 from functools import partial
 
 from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache
 from django.db import transaction
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -56,10 +58,21 @@ def roster_preview(*, user, community: Community, file_name: str, content: bytes
     )
 
 
-def _queue(roster_import_id: int, language: str) -> None:
+# A queued import not started by then is sent again; a running one not finished by then lost its
+# worker (the task's hard time limit is 660 s): its transaction rolled back, so it failed whole.
+RESEND_QUEUED_AFTER = timedelta(minutes=2)
+FAIL_RUNNING_AFTER = timedelta(minutes=15)
+
+
+def _queue(roster_import_id: int, language: str = "") -> None:
+    """Send the import to a worker. A broker outage must not fail the page that confirmed it: the
+    import stays queued and the sweep sends it again."""
     from residents.tasks import import_roster
 
-    import_roster.delay(roster_import_id, language)
+    try:
+        import_roster.delay(roster_import_id, language)
+    except Exception:
+        logger.warning("roster import %s could not be queued; the sweep will send it again", roster_import_id)
 
 
 def roster_confirm(*, user, roster_import: RosterImport, language: str) -> bool:
@@ -73,11 +86,11 @@ def roster_confirm(*, user, roster_import: RosterImport, language: str) -> bool:
         raise RosterActionError(_("This file has no valid rows to import."))
     with transaction.atomic():
         claimed = RosterImport.objects.filter(pk=roster_import.pk, status=Status.PREVIEWED).update(
-            status=Status.QUEUED
+            status=Status.QUEUED, status_changed_at=timezone.now()
         )
         if claimed != 1:
             return False
-        transaction.on_commit(partial(_queue, roster_import.pk, language), robust=True)
+        transaction.on_commit(lambda: _queue(roster_import.pk, language))
     return True
 
 
@@ -132,7 +145,7 @@ def _fail(roster_import_id: int, message: str) -> None:
 def roster_run(*, roster_import_id: int) -> str:
     """Check again and write every valid row in one transaction. Returns the final status."""
     claimed = RosterImport.objects.filter(pk=roster_import_id, status=Status.QUEUED).update(
-        status=Status.RUNNING, processed_rows=0
+        status=Status.RUNNING, processed_rows=0, status_changed_at=timezone.now()
     )
     if claimed != 1:  # a redelivered task, or one already done: never import twice
         return "skipped"
@@ -191,3 +204,29 @@ def roster_run(*, roster_import_id: int) -> str:
         if _cache_outside_database():
             _note_written(roster_import_id, None)
     return Status.FAILED.value
+
+
+def roster_imports_sweep(*, now=None) -> dict:
+    """Send again the imports whose queueing was lost (a broker outage at confirm), and fail those
+    whose worker died mid-run (nothing of them was written: one transaction). Idempotent."""
+    now = now or timezone.now()
+    since = Coalesce("status_changed_at", "created_at")
+    stale_queued = list(
+        RosterImport.objects.alias(since=since)
+        .filter(status=Status.QUEUED, since__lt=now - RESEND_QUEUED_AFTER)
+        .values_list("pk", flat=True)
+    )
+    for pk in stale_queued:
+        RosterImport.objects.filter(pk=pk, status=Status.QUEUED).update(status_changed_at=now)
+        _queue(pk)
+    failed = (
+        RosterImport.objects.alias(since=since)
+        .filter(status=Status.RUNNING, since__lt=now - FAIL_RUNNING_AFTER)
+        .update(
+            status=Status.FAILED,
+            error=_("The import stopped when its worker was lost; nothing was written. Please upload again."),
+            content=b"",
+            finished_at=now,
+        )
+    )
+    return {"resent": len(stale_queued), "failed": failed}
