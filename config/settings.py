@@ -211,6 +211,8 @@ CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "doorstep.heartbeat", "schedule": SWEEP_INTERVAL_SECONDS},
     # Plan every active route's sessions for the coming weeks (idempotent), each night at 02:00.
     "desk-sessions": {"task": "desks.generate_sessions", "schedule": crontab(hour=2, minute=0)},
+    # Re-send roster imports whose queueing was lost; fail those whose worker died mid-run.
+    "roster-imports": {"task": "residents.sweep_roster_imports", "schedule": SWEEP_INTERVAL_SECONDS},
 }
 # /healthz answers within 2 s even when the broker hangs: each probe gets this long.
 HEALTHZ_TIMEOUT = env_float("HEALTHZ_TIMEOUT", 0.8, minimum=0.1)
@@ -313,8 +315,17 @@ LOG_LEVEL = env_choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    # On the handler, so every record is masked however its logger was configured.
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        # runserver's access lines, as Django's default logging prints them.
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    # On every handler, so every record is masked however its logger was configured.
+    # Celery's worker and beat add handlers of their own: config/celery.py masks those.
     "filters": {"mask_personal_data": {"()": "residents.logfilter.MaskPersonalData"}},
     "handlers": {
         "console": {
@@ -322,9 +333,18 @@ LOGGING = {
             "formatter": "plain",
             "filters": ["mask_personal_data"],
         },
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["mask_personal_data"],
+        },
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        # Django's default handlers print unmasked: "django" (under DEBUG) goes to root instead,
+        # and runserver's access lines ("GET /residents/search/?q=...") to the masked handler above.
+        "django": {"handlers": [], "level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "INFO"},
         "axes": {"level": "WARNING"},
     },
