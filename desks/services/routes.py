@@ -9,6 +9,7 @@ route is removed (or, if something already points at it, cancelled with the reas
 """
 
 import datetime as dt
+import logging
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -20,6 +21,8 @@ from desks.models import DeskSession, Route, RouteStop, Stop
 from desks.services.common import DeskError, require_can
 from residents.roles import Can
 from residents.scoping import can
+
+logger = logging.getLogger(__name__)
 
 MAX_WEEKS = 26
 
@@ -40,6 +43,7 @@ class GenerationResult:
     removed: int = 0
     left_alone: int = 0
     dates: list[dt.date] = field(default_factory=list)
+    failed_routes: list[int] = field(default_factory=list)  # ids of routes whose generation raised
 
 
 def visit_problems(*, start_time: dt.time, end_time: dt.time, visits: list[StopVisit]) -> list[str]:
@@ -163,10 +167,20 @@ def route_generate_sessions(
 
 
 def routes_generate_all(*, weeks: int, today: dt.date) -> GenerationResult:
-    """Every active route (and every switched-off one, so its future sessions go): one total."""
+    """Every active route (and every switched-off one, so its future sessions go): one total.
+
+    Each route is generated in its own transaction, so one route that fails (bad data, a bug) is
+    rolled back, logged and counted in `failed_routes`, and the routes after it are still planned.
+    """
     total = GenerationResult()
     for route in Route.objects.order_by("pk"):
-        result = route_generate_sessions(route=route, weeks=weeks if route.is_active else 0, today=today)
+        try:
+            result = route_generate_sessions(route=route, weeks=weeks if route.is_active else 0, today=today)
+        except Exception:
+            # route_generate_sessions' own atomic block has rolled this route back; name it by id only.
+            logger.exception("generating sessions failed for route %s", route.pk)
+            total.failed_routes.append(route.pk)
+            continue
         total.created += result.created
         total.updated += result.updated
         total.removed += result.removed

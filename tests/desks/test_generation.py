@@ -228,3 +228,53 @@ def test_two_runs_at_once_create_each_session_once(desk):
     assert errors == []
     assert sorted(results) == [0, 8]
     assert DeskSession.objects.filter(route=desk.route).count() == 8
+
+
+def test_one_broken_route_does_not_stop_the_others(desk, binxi, monkeypatch, caplog):
+    """The Wednesday route breaks halfway (a database constraint trips after its sessions are
+    written): it is rolled back and counted, and the Friday route after it is still planned."""
+    from django.db import IntegrityError
+
+    from desks.services import routes
+    from desks.tasks import generate_sessions
+    from tests.desks.factories import RouteFactory, RouteStopFactory
+
+    friday = RouteFactory(community=binxi, name="周五流动办公桌", weekday=4)
+    RouteStopFactory(route=friday, stop=desk.jianshe)
+    assert desk.route.pk < friday.pk  # the broken route comes first
+
+    generate = routes._generate
+
+    def breaks_on_wednesdays(route, **kwargs):
+        result = generate(route, **kwargs)
+        if route.pk == desk.route.pk:
+            first = route.sessions.first()
+            DeskSession.objects.create(  # the same (route, stop, date) again
+                community_id=first.community_id,
+                route=route,
+                stop_id=first.stop_id,
+                date=first.date,
+                start_time=first.start_time,
+                end_time=first.end_time,
+            )
+        return result
+
+    monkeypatch.setattr(routes, "_generate", breaks_on_wednesdays)
+
+    result = routes_generate_all(weeks=2, today=MONDAY)
+
+    assert result.failed_routes == [desk.route.pk]
+    assert result.created == 2
+    assert not DeskSession.objects.filter(route=desk.route).exists()  # nothing half-done is kept
+    assert DeskSession.objects.filter(route=friday).count() == 2
+    assert caplog.records[-1].getMessage() == f"generating sessions failed for route {desk.route.pk}"
+    assert caplog.records[-1].exc_info[0] is IntegrityError
+
+    # The nightly task's result shows the failure (and the Friday route is already in place).
+    assert generate_sessions(weeks=2) | {"created": None} == {
+        "created": None,
+        "updated": 0,
+        "removed": 0,
+        "failed": 1,
+        "failed_routes": [desk.route.pk],
+    }
