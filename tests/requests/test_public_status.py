@@ -77,7 +77,7 @@ def test_the_sms_link_shows_the_status_at_once_and_nothing_private(world, reside
         "resolved",
     ]
     assert_private(html, world)
-    assert response["Referrer-Policy"] == "no-referrer" and "noindex" in response["X-Robots-Tag"]
+    assert response["Referrer-Policy"] == "same-origin" and "noindex" in response["X-Robots-Tag"]
     assert "no-store" in response["Cache-Control"]
 
 
