@@ -25,6 +25,8 @@ class Status(models.TextChoices):
 
 OPEN_STATUSES = (Status.LOGGED, Status.ASSIGNED, Status.IN_PROGRESS, Status.RESOLVED)
 WITH_HANDLER = (Status.ASSIGNED, Status.IN_PROGRESS, Status.RESOLVED)
+# Past its resolve-by time in one of these, a request is overdue: unassigned ones too.
+UNRESOLVED_STATUSES = (Status.LOGGED, Status.ASSIGNED, Status.IN_PROGRESS)
 
 
 class Outcome(models.TextChoices):
@@ -229,7 +231,7 @@ class ServiceRequest(models.Model):
 
         at = at or clock.now()
         return (
-            self.status in (Status.ASSIGNED, Status.IN_PROGRESS)
+            self.status in UNRESOLVED_STATUSES
             and self.resolve_due_at is not None
             and self.resolve_due_at < at
         )

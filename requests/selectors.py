@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from requests import clock, transitions
 from requests.category_models import Category
 from requests.followup_models import InboxItem
-from requests.request_models import Attachment, RequestEvent, ServiceRequest, Status
+from requests.request_models import UNRESOLVED_STATUSES, Attachment, RequestEvent, ServiceRequest, Status
 from residents.roles import Can, Role, role_can
 from residents.scoping import communities_where, get_scoped_or_404, scoped
 
@@ -52,7 +52,7 @@ def request_list(
     if grid_id is not None:
         rows = rows.filter(grid_id=grid_id)
     if overdue_at is not None:
-        rows = rows.filter(status__in=[Status.ASSIGNED, Status.IN_PROGRESS], resolve_due_at__lt=overdue_at)
+        rows = rows.filter(status__in=UNRESOLVED_STATUSES, resolve_due_at__lt=overdue_at)
     q = q.strip()
     if q:
         rows = rows.filter(
