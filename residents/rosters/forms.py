@@ -16,14 +16,16 @@ class RosterUploadForm(forms.Form):
     )
     file = forms.FileField(
         label=_("roster file"),
-        help_text=_(".xlsx or .csv (UTF-8 or GB18030), at most %(size)s MB and %(rows)s rows.")
-        % {"size": MAX_BYTES // (1024 * 1024), "rows": f"{MAX_ROWS:,}"},
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(ACCEPTED_SUFFIXES)}),
     )
 
     def __init__(self, *args, community_ids: list[int], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["community"].queryset = Community.objects.filter(pk__in=community_ids).order_by("name")
+        # Formatted per request: a lazy string formatted at import time stays in one language.
+        self.fields["file"].help_text = _(
+            ".xlsx or .csv (UTF-8 or GB18030), at most %(size)s MB and %(rows)s rows."
+        ) % {"size": MAX_BYTES // (1024 * 1024), "rows": f"{MAX_ROWS:,}"}
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
