@@ -344,8 +344,16 @@ def _stories(cast: _Cast, categories: dict, now: datetime) -> list[tuple[datetim
             description="老街南院垃圾房周边污水横流。",
             resident=cast.residents[6],
             source=Source.GRID_PATROL,
-            handler=cast.gridworker,
         )
+        # A grid worker does not choose the handler at intake (DESIGN §4.1): the supervisor assigns.
+        if sr.handler_id != cast.gridworker.pk:
+            _at(
+                t + timedelta(minutes=10),
+                request_assign,
+                actor=cast.supervisor,
+                request_id=sr.pk,
+                handler=cast.gridworker,
+            )
         sr = _at(t + timedelta(hours=1), request_accept, actor=cast.gridworker, request_id=sr.pk)
         note = "已超期，请今天给出处理方案。"
         escalate_at = clock.add_working_days(sr.resolve_due_at, 1)

@@ -109,14 +109,13 @@ class IntakeForm(forms.Form):
         self.fields["desk_session"].queryset = sessions
         self.fields["desk_session"].empty_label = _("not at a desk session")
         self.fields["desk_session"].label_from_instance = lambda s: f"{s.date:%m-%d} {s.stop.name}"
-        if handlers is None:  # only staff may choose the handler at intake
+        if handlers is None:  # only desk staff and supervisors choose the handler at intake
             del self.fields["handler"]
         else:
             self.fields["handler"].queryset = handlers
-            self.fields["handler"].empty_label = "—"
+            self.fields["handler"].empty_label = _("— a supervisor assigns")
             self.fields["handler"].help_text = _(
-                "Filled in by the category's rule. Left empty, the rule applies; when it names nobody, "
-                "a supervisor assigns."
+                "Filled in by the category's rule; change it if needed. Left empty, a supervisor assigns."
             )
         if not can_add_resident:
             for name in ("new_name", "new_phone", "new_sms_consent"):

@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from requests.errors import NotAllowed, TransitionError
 from requests.request_models import ServiceRequest, Status
-from residents.roles import Can
-from residents.scoping import can
+from residents.roles import Can, Role
+from residents.scoping import can, places
 
 REOPEN_WITHIN = timedelta(days=30)
 UNREACHABLE_AFTER_TRIES = 3
@@ -72,13 +72,19 @@ class EventAction(models.TextChoices):
 
 class Who(StrEnum):
     INTAKE = "intake"  # Can.LOG_REQUESTS: volunteers, desk staff, grid workers, supervisors
-    STAFF = "staff"  # Can.BE_HANDLER: desk staff, grid workers, supervisors (not volunteers)
+    DESK_OR_SUPERVISOR = "desk_or_supervisor"  # desk staff or Can.SUPERVISE: withdraw, handler at intake
     SUPERVISOR = "supervisor"  # Can.SUPERVISE
     SUPERVISOR_OR_SWEEP = "supervisor_or_sweep"  # ... or the reminder sweep (no user)
     HANDLER = "handler"  # the request's handler, while they may still be one
     HANDLER_OR_SUPERVISOR = "handler_or_supervisor"
     VISITOR = "visitor"  # Can.RETURN_VISIT, and not the request's handler
     RESIDENT = "resident"  # a reply by SMS (no user)
+
+
+def is_desk_staff(user, community_id: int) -> bool:
+    # §4.1 names the desk role itself (withdraw, assign at intake): no capability of §4.2 says it.
+    place = places(user).get(community_id)
+    return place is not None and place.role == Role.DESK_STAFF
 
 
 def permits(who: Who, user, community_id: int, handler_id: int | None) -> bool:
@@ -88,7 +94,7 @@ def permits(who: Who, user, community_id: int, handler_id: int | None) -> bool:
     supervises = can(user, community_id, Can.SUPERVISE)
     return {
         Who.INTAKE: lambda: can(user, community_id, Can.LOG_REQUESTS),
-        Who.STAFF: lambda: can(user, community_id, Can.BE_HANDLER),
+        Who.DESK_OR_SUPERVISOR: lambda: supervises or is_desk_staff(user, community_id),
         Who.SUPERVISOR: lambda: supervises,
         Who.SUPERVISOR_OR_SWEEP: lambda: supervises,
         Who.HANDLER: lambda: is_handler,
@@ -201,7 +207,7 @@ TRANSITIONS: dict[str, Rule] = {
         "due steps anew",
         _closed_recently,
     ),
-    Action.WITHDRAW: Rule(_OPEN_WORK, (S.CLOSED,), Who.STAFF, ("closed",), "stop"),
+    Action.WITHDRAW: Rule(_OPEN_WORK, (S.CLOSED,), Who.DESK_OR_SUPERVISOR, ("closed",), "stop"),
     Action.REJECT: Rule(frozenset({S.LOGGED, S.ASSIGNED}), (S.CLOSED,), Who.SUPERVISOR, ("closed",), "stop"),
     # Not a row of DESIGN §4.1: a photo changes no state.
     Action.ADD_PHOTO: Rule(_OPEN_WORK | {S.RESOLVED}, (), Who.HANDLER_OR_SUPERVISOR),

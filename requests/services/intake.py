@@ -33,7 +33,7 @@ from requests.request_models import (
     Status,
 )
 from requests.services.base import ensure_handler, record, required_text, sms_data
-from requests.transitions import Action, EventAction, check
+from requests.transitions import Action, EventAction, Who, check, permits
 from residents.roles import Can
 from residents.scoping import can
 
@@ -118,13 +118,30 @@ def _default_handler(category: Category, community, resident):
     """The category's default handler in this community, if they may be one; None: a supervisor assigns."""
     if category.handler_rule == HandlerRule.NONE:
         return None
-    user = None
     if category.handler_rule == HandlerRule.GRID_WORKER and resident is not None and resident.grid_id:
         user = get_user_model().objects.filter(grids__pk=resident.grid_id).first()
-    if user is None:
-        named = CategoryHandler.objects.filter(category=category, community=community).select_related("user")
-        user = next((row.user for row in named[:1]), None)
+        # A grid worker who left (or changed role) must not strand the request: the named handler takes it.
+        if user is not None and can(user, community.pk, Can.BE_HANDLER):
+            return user
+    named = CategoryHandler.objects.filter(category=category, community=community).select_related("user")
+    user = next((row.user for row in named[:1]), None)
     return user if user is not None and can(user, community.pk, Can.BE_HANDLER) else None
+
+
+def may_choose_handler_at_intake(user, community_id: int) -> bool:
+    """§4.1 assign row: desk staff only at intake, supervisors always (§4.2); not grid workers or
+    volunteers, whose requests follow the category's rule."""
+    return permits(Who.DESK_OR_SUPERVISOR, user, community_id, None)
+
+
+def _hotline_reference(source: str, reference: str) -> str:
+    """A 12345 request keeps the hotline's reference; no other source has one."""
+    reference = (reference or "").strip()
+    if source == Source.HOTLINE:
+        return required_text(reference, "hotline_reference", 40)
+    if reference:
+        raise ValidationError({"source": _("Only a 12345 hotline request has a hotline reference.")})
+    return ""
 
 
 def _log(
@@ -145,9 +162,12 @@ def _log(
     photos: Sequence,
     at: datetime,
     screening=None,
+    leave_unassigned: bool = False,
 ) -> ServiceRequest:
-    if handler is not None and not can(actor, community.pk, Can.BE_HANDLER):
-        raise NotAllowed(_("Only staff may assign at intake; a supervisor assigns the others."))
+    if (handler is not None or leave_unassigned) and not may_choose_handler_at_intake(actor, community.pk):
+        raise NotAllowed(_("Only desk staff and supervisors choose the handler at intake."))
+    if handler is not None and leave_unassigned:
+        raise ValidationError({"handler": _("Choose a handler or leave it to the supervisors, not both.")})
     fields = _common_fields(
         actor=actor,
         community=community,
@@ -162,17 +182,16 @@ def _log(
     )
     if priority not in Priority.values:
         raise ValidationError({"priority": _("Choose a priority.")})
-    hotline_reference = (hotline_reference or "").strip()
+    hotline_reference = _hotline_reference(source, hotline_reference)
     if source == Source.HOTLINE:
-        required_text(hotline_reference, "hotline_reference", 40)
         if hotline_due_at is None or timezone.is_naive(hotline_due_at):
             raise ValidationError({"hotline_due_at": _("Enter the hotline's deadline.")})
-    elif hotline_reference or hotline_due_at:
+    elif hotline_due_at:
         raise ValidationError({"source": _("Only a 12345 hotline request has a hotline reference.")})
     content_types = validate_photos(photos)
     if handler is not None:
         ensure_handler(community.pk, handler)
-    else:
+    elif not leave_unassigned:
         handler = _default_handler(category, community, resident)
     deadlines = clock.due_at(category, at)
     fields.update(
@@ -213,9 +232,13 @@ def request_log(
     hotline_due_at: datetime | None = None,
     idempotency_token: str = "",
     photos: Sequence = (),
+    leave_unassigned: bool = False,
 ) -> ServiceRequest:
     """Log a request (→ logged; → assigned when a handler is given or the category's default rule
-    names one). `resident=None` is anonymous; the location defaults to the resident's address.
+    names one). `handler=None` applies the rule; `leave_unassigned=True` skips it, so the request
+    waits for the supervisors to assign (staff cleared the pre-filled handler). Only desk staff and
+    supervisors may pass either. `resident=None` is anonymous; the location defaults to the
+    resident's address.
     A 12345 hotline request (source="hotline") needs `hotline_reference` and `hotline_due_at`, and
     keeps that deadline. The same `idempotency_token` twice in a community returns the first
     request and changes nothing. Photos are "before" photos."""
@@ -239,6 +262,7 @@ def request_log(
             idempotency_token=idempotency_token,
             photos=photos,
             at=at,
+            leave_unassigned=leave_unassigned,
         )
 
     return _first_wins(log, _token_key(community, idempotency_token))
@@ -255,10 +279,13 @@ def request_answer_on_the_spot(
     resident=None,
     location: str = "",
     desk_session=None,
+    hotline_reference: str = "",
     idempotency_token: str = "",
 ) -> ServiceRequest:
     """Record a question answered at once (→ closed / answered on the spot); one SMS with the answer.
-    The same `idempotency_token` twice in a community returns the first request."""
+    A 12345 hotline question (source="hotline") needs and keeps `hotline_reference`, as in
+    request_log (no deadline: it closes now). The same `idempotency_token` twice in a community
+    returns the first request."""
     at = clock.now()
 
     def answer_now():
@@ -276,7 +303,13 @@ def request_answer_on_the_spot(
             at=at,
         )
         text = required_text(answer, "answer", 4000)
-        fields.update(status=Status.CLOSED, outcome=Outcome.ANSWERED_ON_THE_SPOT, result=text, closed_at=at)
+        fields.update(
+            status=Status.CLOSED,
+            outcome=Outcome.ANSWERED_ON_THE_SPOT,
+            result=text,
+            closed_at=at,
+            hotline_reference=_hotline_reference(source, hotline_reference),
+        )
         sr = _create(community=community, at=at, fields=fields)
         kind = queue_resident_sms(sr, ResidentNotice.Kind.ANSWERED, answer=text)
         record(

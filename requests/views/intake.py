@@ -21,6 +21,7 @@ from requests.errors import NotAllowed, TransitionError
 from requests.forms import IntakeForm, add_service_errors, new_token
 from requests.request_models import Priority, Source
 from requests.services import request_answer_on_the_spot, request_log
+from requests.services.intake import may_choose_handler_at_intake
 from requests.views.common import category_groups, parse_int
 from residents.models import Community
 from residents.roles import Can
@@ -68,9 +69,11 @@ def _community(request: HttpRequest, *, session, resident) -> Community | None:
 
 
 def _handlers(user, community_id: int):
-    """The handler choices, for staff only (volunteers cannot assign at intake)."""
+    """The handler choices for desk staff and supervisors; the others see the rule's choice as text."""
     return (
-        selectors.handlers_for(community_id=community_id) if can(user, community_id, Can.BE_HANDLER) else None
+        selectors.handlers_for(community_id=community_id)
+        if may_choose_handler_at_intake(user, community_id)
+        else None
     )
 
 
@@ -87,8 +90,9 @@ def _form(request: HttpRequest, community: Community, *, session=None, data=None
     )
 
 
-def _log(user, community: Community, data: dict, resident):
-    """Log the request; when the form adds the resident, add them in the same transaction."""
+def _log(user, community: Community, data: dict, resident, *, choosing: bool):
+    """Log the request; when the form adds the resident, add them in the same transaction.
+    `choosing`: the form had the handler box, so its value (even empty) is the user's choice."""
     common = {
         "actor": user,
         "community": community,
@@ -102,12 +106,19 @@ def _log(user, community: Community, data: dict, resident):
 
     def log(resident):
         if data["answered"]:
-            return request_answer_on_the_spot(**common, resident=resident, answer=data["answer"])
+            return request_answer_on_the_spot(
+                **common,
+                resident=resident,
+                answer=data["answer"],
+                hotline_reference=data["hotline_reference"],
+            )
         return request_log(
             **common,
             resident=resident,
             priority=Priority.URGENT if data["urgent"] else Priority.NORMAL,
             handler=data.get("handler"),
+            # The box showed the rule's choice; whoever emptied it leaves the request to the supervisors.
+            leave_unassigned=choosing and data.get("handler") is None,
             hotline_reference=data["hotline_reference"],
             hotline_due_at=data["hotline_due_at"],
             photos=data["photos"],
@@ -160,7 +171,7 @@ def intake(request: HttpRequest) -> HttpResponse:
                 messages.info(request, _("This request was logged already; here it is."))
                 return _logged_redirect(earlier)
             try:
-                sr = _log(user, community, cleaned, resident)
+                sr = _log(user, community, cleaned, resident, choosing="handler" in form.fields)
             except ValidationError as error:
                 add_service_errors(form, error)
             except (TransitionError, NotAllowed) as error:

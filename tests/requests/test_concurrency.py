@@ -9,9 +9,10 @@ import threading
 import pytest
 from django.db import connection
 
+from requests import clock
 from requests.models import ReferenceCounter, RequestEvent, ServiceRequest
 from residents.scoping import places
-from tests.requests.conftest import logged
+from tests.requests.conftest import logged, shanghai
 
 # serialized_rollback: the flush after each test must not take the categories of the data
 # migration away from the tests that run later.
@@ -48,7 +49,13 @@ def run_together(count: int, work) -> tuple[list, list]:
 def test_twenty_intakes_at_once_get_distinct_contiguous_references(world):
     places(world.desk_staff)  # read the membership once, outside the threads
     assert not ReferenceCounter.objects.exists()  # the first intakes also race to create the counter
-    results, errors = run_together(THREADS, lambda i: logged(world, description=f"诉求 {i}").reference)
+
+    def log(index):
+        # Each thread pins its own clock (frozen() is per thread): the reference's year is fixed.
+        with clock.frozen(shanghai(2026, 11, 24, 9, 0)):
+            return logged(world, description=f"诉求 {index}").reference
+
+    results, errors = run_together(THREADS, log)
     assert errors == []
     assert sorted(results) == [f"BX-2026-{n:06d}" for n in range(1, THREADS + 1)]
     assert ServiceRequest.objects.count() == RequestEvent.objects.count() == THREADS

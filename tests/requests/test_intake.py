@@ -25,7 +25,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_references_count_per_community_and_year(world):
-    first, second = logged(world), logged(world)
+    with clock.frozen(shanghai(2026, 11, 24, 9, 0)):  # the year is the clock's, not the test run's
+        first, second = logged(world), logged(world)
     assert (first.reference, second.reference) == ("BX-2026-000001", "BX-2026-000002")
     with clock.frozen(shanghai(2027, 1, 4, 9, 0)):
         assert logged(world).reference == "BX-2027-000001"
@@ -72,12 +73,23 @@ def test_anonymous_requests_owe_no_sms(world):
     assert "sms" not in RequestEvent.objects.get(request=sr).data
 
 
-def test_staff_may_assign_at_intake_volunteers_may_not(world):
+def test_desk_staff_and_supervisors_choose_the_handler_at_intake(world):
+    """§4.1 assign row: "supervisor (desk staff only at intake)"; §4.2 gives assigning to supervisors."""
     sr = logged(world, handler=world.handler)
     assert (sr.status, sr.handler, sr.assigned_at) == ("assigned", world.handler, sr.logged_at)
     assert ReminderStep.objects.get(request=sr).step == "accept"
-    with pytest.raises(NotAllowed):
-        logged(world, actor=world.volunteer, handler=world.handler)
+    assert logged(world, actor=world.supervisor, handler=world.handler).handler == world.handler
+
+
+def test_grid_workers_and_volunteers_may_not_choose_the_handler(world):
+    for actor in (world.volunteer, world.grid_worker):
+        with pytest.raises(NotAllowed):
+            logged(world, actor=actor, handler=world.handler)
+        with pytest.raises(NotAllowed):
+            logged(world, actor=actor, leave_unassigned=True)
+    assert not ServiceRequest.objects.exists()
+    # they still log; the category's rule picks the handler
+    assert logged(world, actor=world.grid_worker, category=world.repair).handler == world.grid_worker
 
 
 def test_the_handler_must_be_a_handler_of_this_community(world):
@@ -93,6 +105,21 @@ def test_default_handler_is_the_grid_worker_of_the_residents_grid(world):
     assert (sr.status, sr.handler) == ("assigned", world.grid_worker)
     # anonymous: no grid, no named handler → a supervisor assigns
     assert logged(world, category=world.repair, resident=None).status == "logged"
+
+
+def test_staff_who_clear_the_pre_filled_handler_leave_it_to_the_supervisors(world):
+    sr = logged(world, category=world.repair, leave_unassigned=True)  # the rule would name the grid worker
+    assert (sr.status, sr.handler) == ("logged", None)
+    assert ReminderStep.objects.get(request=sr).step == "assign"
+    with pytest.raises(ValidationError):
+        logged(world, handler=world.handler, leave_unassigned=True)
+
+
+def test_a_grid_worker_who_cannot_handle_falls_back_to_the_named_handler(world):
+    CategoryHandler.objects.create(category=world.repair, community=world.binxi, user=world.handler)
+    world.grid_worker.memberships.update(role="volunteer")  # moved to another job in the community
+    sr = logged(world, category=world.repair)
+    assert (sr.status, sr.handler) == ("assigned", world.handler)
 
 
 def test_default_handler_falls_back_to_the_named_member(world):
@@ -174,6 +201,26 @@ def test_answered_on_the_spot(world):
     assert notice.kind == "answered" and notice.params["answer"] == sr.result
     assert not ReminderStep.objects.filter(request=sr).exists()
     assert RequestEvent.objects.get(request=sr).action == "answer"
+
+
+def test_a_12345_question_answered_on_the_spot_keeps_the_hotline_reference(world):
+    question = {
+        "actor": world.desk_staff,
+        "community": world.binxi,
+        "category": world.subsidy,
+        "description": "二孩补贴怎么领？",
+        "answer": "带户口本和出生证明到社区登记。",
+        "resident": world.wang,
+    }
+    with pytest.raises(ValidationError) as raised:
+        request_answer_on_the_spot(**question, source="hotline")
+    assert "hotline_reference" in raised.value.message_dict
+    with pytest.raises(ValidationError) as raised:
+        request_answer_on_the_spot(**question, hotline_reference="12345-0001")  # a desk question
+    assert "source" in raised.value.message_dict
+    assert not ServiceRequest.objects.exists()
+    sr = request_answer_on_the_spot(**question, source="hotline", hotline_reference=" 12345-0001 ")
+    assert (sr.status, sr.source, sr.hotline_reference) == ("closed", "hotline", "12345-0001")
 
 
 class TestFromScreening:

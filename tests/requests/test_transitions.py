@@ -27,7 +27,6 @@ ACTORS = [
     "system",
 ]
 INTAKE = {"volunteer", "desk_staff", "grid_worker", "supervisor", "handler"}
-STAFF = {"desk_staff", "grid_worker", "supervisor", "handler"}
 
 # action: (from statuses, who may take it) — DESIGN §4.1 "from" and "who", §4.2 roles.
 EXPECTED = {
@@ -42,7 +41,8 @@ EXPECTED = {
     "return_visit": ({"resolved"}, {"desk_staff", "grid_worker", "supervisor"}),  # not the handler
     "review": ({"resolved"}, {"supervisor"}),
     "reopen": ({"closed"}, {"supervisor"}),
-    "withdraw": ({"logged", "assigned", "in_progress"}, STAFF),  # desk staff (resident's wish), supervisor
+    # desk staff (at the resident's wish) and supervisors; not grid workers. world.handler is desk staff.
+    "withdraw": ({"logged", "assigned", "in_progress"}, {"desk_staff", "handler", "supervisor"}),
     "reject": ({"logged", "assigned"}, {"supervisor"}),
     "add_photo": ({"logged", "assigned", "in_progress", "resolved"}, {"handler", "supervisor"}),
 }

@@ -217,6 +217,25 @@ def test_a_volunteer_sees_the_rule_but_cannot_choose_the_handler(world, as_user)
     assert ServiceRequest.objects.get().handler == world.grid_worker  # the rule, not the posted value
 
 
+def test_a_grid_worker_logs_by_the_rule_too(world, as_user):
+    """§4.1 assign row: only desk staff (at intake) and supervisors choose the handler."""
+    client = as_user(world.grid_worker)
+    query = {"community": world.binxi.pk, "category": world.repair.pk, "resident": world.wang.pk}
+    page = client.get(CREATE, query).content.decode()
+    assert 'name="handler"' not in page and 'id="rule-handler"' in page
+    data = intake_data(world, client, category=world.repair.pk, handler=world.desk_staff.pk)
+    assert client.post(CREATE, data).status_code == 302
+    assert ServiceRequest.objects.get().handler == world.grid_worker
+
+
+def test_desk_staff_who_empty_the_handler_leave_it_to_the_supervisors(world, as_user):
+    client = as_user(world.desk_staff)
+    data = intake_data(world, client, category=world.repair.pk, handler="")  # the rule named the grid worker
+    assert client.post(CREATE, data).status_code == 302
+    sr = ServiceRequest.objects.get()
+    assert (sr.status, sr.handler) == ("logged", None)
+
+
 def test_who_may_not_log(world, session, as_user):
     assert as_user(world.administrator).get(CREATE).status_code == 403
     bob = as_user(world.outsider)
