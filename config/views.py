@@ -5,6 +5,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from config import health
+from requests import clock
+from residents.roles import Role
+from residents.scoping import places
 
 
 @login_not_required
@@ -25,4 +28,13 @@ def healthz(request):
 def home(request):
     # The staff home: where the user works and as what; each app adds its section to the template.
     memberships = request.user.memberships.filter(is_active=True).select_related("community")
-    return render(request, "home.html", {"memberships": memberships})
+    roles = {place.role for place in places(request.user).values()}
+    # Supervisors see deadlines go wrong, administrators can fix it: only they are told (DESIGN §4.3).
+    # calendar_warning reads CalendarDay through the clock's per-year cache, so home stays cheap.
+    warning = clock.calendar_warning() if roles & {Role.SUPERVISOR, Role.ADMINISTRATOR} else None
+    context = {
+        "memberships": memberships,
+        "calendar_warning": warning,
+        "calendar_admin": warning is not None and Role.ADMINISTRATOR in roles,
+    }
+    return render(request, "home.html", context)

@@ -256,3 +256,9 @@ def due_soon_at(due: datetime, unit: str, *, not_before: datetime) -> datetime:
     else:
         moment = subtract_working_hours(due, office_day() / 2)
     return max(moment, not_before)
+
+
+def due_soon_until(at: datetime) -> datetime:
+    """Deadlines before this moment are "due soon" at `at`: a working half-day ahead, the same half-day
+    `due_soon_at` reminds before (lists and reminders must agree)."""
+    return add_working_hours(at, office_day() / 2)

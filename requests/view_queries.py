@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from desks.models import DeskSession
-from requests import selectors
+from requests import clock, selectors
 from requests.category_models import Category
 from requests.request_models import Attachment, Rating, RequestEvent, ServiceRequest, Status
 from residents.models import Community, Grid, Resident
@@ -230,21 +230,17 @@ def resident_requests(*, resident: Resident) -> QuerySet[ServiceRequest]:
     )
 
 
-DUE_SOON_WITHIN = dt.timedelta(hours=24)
-
-
 def my_work(*, user, at: dt.datetime) -> dict[str, QuerySet]:
     """The sections of *My requests*, each one query: to accept, overdue, due soon, the rest in
     progress, return visits to make; for supervisors also to assign, extensions and reviews."""
     mine = selectors.my_requests(user=user)
+    soon = clock.due_soon_until(at)  # a working half-day, as the due-soon reminder counts it
     sections = {
         "to_accept": mine.filter(status=Status.ASSIGNED),
         "overdue": mine.filter(status=Status.IN_PROGRESS, resolve_due_at__lt=at),
-        "due_soon": mine.filter(
-            status=Status.IN_PROGRESS, resolve_due_at__gte=at, resolve_due_at__lt=at + DUE_SOON_WITHIN
-        ),
+        "due_soon": mine.filter(status=Status.IN_PROGRESS, resolve_due_at__gte=at, resolve_due_at__lt=soon),
         "in_progress": mine.filter(status=Status.IN_PROGRESS).filter(
-            Q(resolve_due_at__isnull=True) | Q(resolve_due_at__gte=at + DUE_SOON_WITHIN)
+            Q(resolve_due_at__isnull=True) | Q(resolve_due_at__gte=soon)
         ),
         "return_visits": selectors.awaiting_return_visit(user=user),
     }
