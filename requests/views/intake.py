@@ -161,15 +161,17 @@ def intake(request: HttpRequest) -> HttpResponse:
         return render(request, "requests/choose_community.html", {"choices": choices})
 
     if request.method == "POST":
+        # A form shown again by Back (or a retry) carries the token it was first shown with: its
+        # request exists, so show it, even if the restored form lost a field the browser did not keep.
+        earlier = view_queries.request_by_token(
+            community_id=community.pk, token=request.POST.get("idempotency_token", "")[:64]
+        )
+        if earlier is not None:
+            messages.info(request, _("This request was logged already; here it is."))
+            return _logged_redirect(earlier)
         form = _form(request, community, session=session, data=request.POST, files=request.FILES)
         if form.is_valid():
             cleaned = form.cleaned_data
-            earlier = view_queries.request_by_token(
-                community_id=community.pk, token=cleaned["idempotency_token"]
-            )
-            if earlier is not None:
-                messages.info(request, _("This request was logged already; here it is."))
-                return _logged_redirect(earlier)
             try:
                 sr = _log(user, community, cleaned, resident, choosing="handler" in form.fields)
             except ValidationError as error:

@@ -79,3 +79,61 @@ def test_the_lists_and_the_request_page_fit_a_phone(live_server, phone_page, wor
     page.locator(".alert-success").wait_for(state="visible")
     assert ServiceRequest.objects.get(pk=sr.pk).status == "resolved"
     assert_no_horizontal_scroll(page)
+
+
+def test_back_after_logging_and_submitting_again_gives_the_same_request(live_server, phone_page, world):
+    """A double tap, a retry or the back button produce one request; "log another" is a new one."""
+    page = phone_page
+    browser_login(page, live_server, "deskstaff", PASSWORD)
+    page.goto(f"{live_server.url}/requests/new/?community={world.binxi.pk}")
+    page.locator("#intake-residents-q").press_sequentially("wyz", delay=60)
+    row = page.locator(f'#intake-residents [data-resident-id="{world.wang.pk}"]')
+    row.wait_for(state="visible")
+    row.locator("a").click()
+    page.locator("#picked-name").wait_for(state="visible")
+    first_token = page.locator("input[name=idempotency_token]").input_value()
+    page.locator(f'label[for="category-{world.repair.pk}"]').click()
+    page.fill("textarea[name=description]", "3号楼2单元楼道灯不亮")
+    page.locator("#log-request").click()
+    page.wait_for_url("**/logged/")
+    reference = page.locator("#reference").inner_text()
+    assert ServiceRequest.objects.count() == 1
+
+    page.go_back()
+    page.wait_for_url("**/requests/new/**")
+    page.locator("#log-request").wait_for(state="visible")
+    page.wait_for_load_state("load")
+    category = page.locator(f"#category-{world.repair.pk}")
+    restored = (category.is_checked(), page.locator("input[name=idempotency_token]").input_value())
+    # What a desk worker does with the form shown again: re-pick what looks empty, submit.
+    if not category.is_checked():
+        page.locator(f'label[for="category-{world.repair.pk}"]').click()
+    if not page.locator("textarea[name=description]").input_value():
+        page.fill("textarea[name=description]", "3号楼2单元楼道灯不亮")
+    if page.locator("#picked-name").is_hidden():
+        page.locator("#intake-residents-q").press_sequentially("wyz", delay=60)
+        row.wait_for(state="visible")
+        row.locator("a").click()
+    page.locator("#log-request").click()
+    page.wait_for_url("**/logged/")
+    assert ServiceRequest.objects.count() == 1, "Back and submit again made a second request"
+    assert page.locator("#reference").inner_text() == reference
+    assert restored == (True, first_token)  # the form shown again is the form first shown
+    assert page.locator("#picked-name").count() == 0  # on the logged page
+    assert_no_horizontal_scroll(page)
+
+    page.locator("#log-another").click()
+    page.wait_for_url("**/requests/new/**")
+    page.locator("#log-request").wait_for(state="visible")
+    page.wait_for_load_state("load")
+    assert page.locator("input[name=idempotency_token]").input_value() != first_token
+    assert not page.locator(f"#category-{world.repair.pk}").is_checked()
+    page.locator("#intake-residents-q").press_sequentially("wyz", delay=60)
+    row.wait_for(state="visible")
+    row.locator("a").click()
+    page.locator(f'label[for="category-{world.other.pk}"]').click()
+    page.fill("textarea[name=description]", "想问一下补贴怎么申请")
+    page.locator("#log-request").click()
+    page.wait_for_url("**/logged/")
+    assert ServiceRequest.objects.count() == 2
+    assert page.locator("#reference").inner_text() != reference
