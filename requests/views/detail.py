@@ -11,7 +11,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from requests import selectors, view_queries
 from requests.action_forms import ACTIONS, make_form
@@ -55,12 +55,16 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
     return _page(request, sr)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def act(request: HttpRequest, reference: str, action: str) -> HttpResponse:
-    sr = view_queries.request_page(user=request.user, reference=reference)
+    """POST runs the action. A form error re-renders the request's page at this URL, so a reload
+    or the language switch GETs it: that goes to the request's page, never a blank 405."""
+    sr = view_queries.request_page(user=request.user, reference=reference)  # 404 outside the community
     spec = ACTIONS.get(action)
     if spec is None:
         raise Http404
+    if request.method != "POST":
+        return redirect("requests:detail", reference=sr.reference)
     handlers = selectors.handlers_for(community_id=sr.community_id) if spec.needs_handlers else None
     form = make_form(action, data=request.POST, files=request.FILES, handlers=handlers)
     if form.is_valid():
