@@ -1,6 +1,6 @@
 from django.urls import path
 
-from requests.views import detail, intake, lists
+from requests.views import detail, intake, lists, screenings
 
 app_name = "requests"
 urlpatterns = [
@@ -10,6 +10,7 @@ urlpatterns = [
     path("new/handler/", intake.intake_handler, name="intake_handler"),
     path("sessions/<int:session_id>/", lists.session_requests, name="session_requests"),
     path("residents/<int:resident_id>/", lists.resident_requests, name="resident_requests"),
+    path("screenings/<int:pk>/follow-up/", screenings.screening_follow_up, name="screening_follow_up"),
     path("<str:reference>/", detail.detail, name="detail"),
     path("<str:reference>/logged/", intake.logged, name="logged"),
     path("<str:reference>/act/<slug:action>/", detail.act, name="act"),

@@ -54,6 +54,21 @@ def _resident(world) -> dict:
     return {"resident_id": world.binxi_resident.pk}
 
 
+def _screening(world) -> dict:
+    """A flagged screening of 滨西's resident (bob must get 404 for its follow-up)."""
+    from desks.models import Screening
+
+    screening = Screening.objects.create(
+        community=world.binxi,
+        resident=world.binxi_resident,
+        recorded_by=world.alice,
+        systolic=172,
+        diastolic=104,
+        bp_flagged=True,
+    )
+    return {"pk": screening.pk}
+
+
 REQUEST_OBJECT_URLS = {
     "requests:detail": _reference,
     "requests:logged": _reference,
@@ -61,6 +76,7 @@ REQUEST_OBJECT_URLS = {
     "requests:photo": _photo,
     "requests:session_requests": _session,
     "requests:resident_requests": _resident,
+    "requests:screening_follow_up": _screening,
 }
 
 # The public status page: no login; bob (or anyone) gets the digits form, never the request.
