@@ -278,3 +278,9 @@ def test_one_broken_route_does_not_stop_the_others(desk, binxi, monkeypatch, cap
         "failed": 1,
         "failed_routes": [desk.route.pk],
     }
+
+    # And by hand, the command plans the rest, then exits non-zero naming the broken route.
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match=f"routes that failed \\(see the log\\): {desk.route.pk}$"):
+        call_command("generate_desk_sessions", "--weeks", "2")

@@ -1,6 +1,6 @@
 """Plan every route's sessions for the coming weeks (idempotent: run it from cron or by hand)."""
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from desks.services import MAX_WEEKS, routes_generate_all
@@ -18,3 +18,6 @@ class Command(BaseCommand):
             f"sessions: {result.created} created, {result.updated} updated, {result.removed} removed, "
             f"{result.left_alone} left alone"
         )
+        if result.failed_routes:  # the others were planned; a non-zero exit tells cron to alert
+            failed = ", ".join(map(str, result.failed_routes))
+            raise CommandError(f"routes that failed (see the log): {failed}")
