@@ -64,6 +64,14 @@ def wait_for(predicate, timeout: float, interval: float = 0.05):
     return None
 
 
+def pytest_report_header(config) -> list[str]:
+    """Say which real parts this run uses, so a CI log shows PostgreSQL, Redis and Chromium."""
+    database = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    broker = urlsplit(settings.CELERY_BROKER_URL).scheme or "?"
+    browser = CHROMIUM if os.access(CHROMIUM, os.X_OK) else "missing"
+    return [f"doorstep: database={database} broker={broker} chromium={browser} CI={CI}"]
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _clean_run_folders():
     yield
