@@ -66,8 +66,8 @@ def _create(*, community, at: datetime, fields: dict) -> ServiceRequest:
 def _first_wins(log: Callable[[], ServiceRequest], key: dict | None) -> ServiceRequest:
     """Run `log` in its own transaction; when an earlier request holds `key` (an idempotency token
     or a screening, each unique), that transaction — its reference number too — is rolled back
-    and the earlier request is returned. A double tap that raced the first lands here once the
-    first has committed (the counter's row lock makes it wait)."""
+    and the earlier request is returned, marked `logged_before`. A double tap that raced the first
+    lands here once the first has committed (the counter's row lock makes it wait)."""
     try:
         with transaction.atomic():
             return log()
@@ -79,6 +79,7 @@ def _first_wins(log: Callable[[], ServiceRequest], key: dict | None) -> ServiceR
         )
         if earlier is None:
             raise
+        earlier.logged_before = True  # callers may say "logged already" instead of "logged"
         return earlier
 
 

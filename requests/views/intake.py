@@ -161,14 +161,6 @@ def intake(request: HttpRequest) -> HttpResponse:
         return render(request, "requests/choose_community.html", {"choices": choices})
 
     if request.method == "POST":
-        # A form shown again by Back (or a retry) carries the token it was first shown with: its
-        # request exists, so show it, even if the restored form lost a field the browser did not keep.
-        earlier = view_queries.request_by_token(
-            community_id=community.pk, token=request.POST.get("idempotency_token", "")[:64]
-        )
-        if earlier is not None:
-            messages.info(request, _("This request was logged already; here it is."))
-            return _logged_redirect(earlier)
         form = _form(request, community, session=session, data=request.POST, files=request.FILES)
         if form.is_valid():
             cleaned = form.cleaned_data
@@ -181,10 +173,22 @@ def intake(request: HttpRequest) -> HttpResponse:
             except PermissionDenied:
                 form.add_error(None, _("You may not add residents; pick one or ask a colleague."))
             else:
-                messages.success(
-                    request, _("The request was logged. Read the reference out to the resident.")
-                )
+                if getattr(sr, "logged_before", False):  # this token's request, from an earlier submit
+                    messages.info(request, _("This request was logged already; here it is."))
+                else:
+                    messages.success(
+                        request, _("The request was logged. Read the reference out to the resident.")
+                    )
                 return _logged_redirect(sr)
+        # A form shown again by Back (or a retry) carries the token it was first shown with: if its
+        # request exists, show it, even when the restored form lost a field the browser did not keep.
+        # (Checked only here: a valid form's token is checked by the service's unique constraint.)
+        earlier = view_queries.request_by_token(
+            community_id=community.pk, token=request.POST.get("idempotency_token", "")[:64]
+        )
+        if earlier is not None:
+            messages.info(request, _("This request was logged already; here it is."))
+            return _logged_redirect(earlier)
     else:
         category = view_queries.intake_category(category_id=parse_int(request.GET.get("category")))
         initial = {
