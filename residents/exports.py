@@ -6,6 +6,7 @@ per community (who, which filters, how many rows) before the first byte is sent.
 """
 
 import csv
+import re
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from residents.logfilter import mask_text
 from residents.models import AccessLog, Resident
 from residents.roles import Can
 from residents.rosters.columns import COLUMNS, COMMUNITY, TEXT_FORMAT_FIELDS
@@ -47,9 +49,19 @@ class ExportFilters:
             "grid_name": self.grid_name,
             "compound": self.compound,
             "flags": list(self.flags),
-            "q": self.q,
+            "q": _searched_for_log(self.q),
         }
         return {"format": file_format, **{key: value for key, value in data.items() if value}}
+
+
+def _searched_for_log(text: str) -> str:
+    """What was typed in the search box, as the access log keeps it: a phone or ID number typed
+    whole or in part shows only its last four digits (the log is read by supervisors, DESIGN §6)."""
+    masked = mask_text(text)
+    return _LONG_DIGITS.sub(lambda m: "*" * (len(m[0]) - 4) + m[0][-4:], masked)
+
+
+_LONG_DIGITS = re.compile(r"\d{5,}")
 
 
 def _token_q(token: str) -> Q:

@@ -186,3 +186,19 @@ def test_export_queries_do_not_grow_with_rows(client, alice, binxi, params):
     one = _queries(client, params)
     ResidentFactory.create_batch(24, community=binxi, grid=grid)
     assert _queries(client, params) == one
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("13912345678", "139****5678"),  # a whole mobile, masked as everywhere
+        ("1391234", "***1234"),  # part of one: only the last four digits stay
+        ("王 5678", "王 5678"),  # last four digits are what lists show anyway
+        ("110101199003074512", "110***********4512"),
+    ],
+)
+def test_the_export_log_keeps_no_phone_or_id_number_typed_in_the_search(client, alice, people, typed, kept):
+    client.force_login(alice)
+    download(client, q=typed)
+    assert AccessLog.objects.get(action="export").filters["q"] == kept
