@@ -1,6 +1,7 @@
 """Walk every URL pattern as users of two communities (DESIGN §8).
 
-Fails on a page that answers another community's object, shows a full phone number, or errors.
+Fails on a page that answers another community's object, shows a full phone number, or errors,
+and on an object URL that its own community's member cannot reach (then bob's 404 proves nothing).
 A new URL that takes an object must be added to OBJECT_URLS (tests/url_walk_objects.py), so no
 view escapes the walk.
 """
@@ -49,7 +50,8 @@ def full_phones_in(html: str, world: "World") -> list[str]:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("name", "params"), ALL_URLS, ids=[name for name, _ in ALL_URLS])
-def test_url_answers_only_its_own_community(client, world, name, params):
+def test_url_answers_only_its_own_community(client, world, name, params, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path  # where the walk's objects keep their files
     if params and name in PUBLIC_URLS:
         kwargs = PUBLIC_URLS[name](world)
     elif params:
@@ -61,6 +63,13 @@ def test_url_answers_only_its_own_community(client, world, name, params):
     client.force_login(world.alice)
     own = client.get(url)
     assert own.status_code < 500, f"{url} errors for a member: {own.status_code}"
+    if (
+        params and name not in PUBLIC_URLS
+    ):  # the object is there for its own community: bob's 404 means something
+        if own.status_code == 405:  # an action: an empty POST answers with a message or a form error
+            own = client.post(url)
+            assert own.status_code < 500, f"POST {url} errors for a member: {own.status_code}"
+        assert own.status_code != 404, f"{url} is 404 for its own community's member"
     if (
         own.status_code == 200
         and name not in REVEALING_URLS

@@ -40,8 +40,8 @@ OBJECT_URLS = {}
 # URLs meant for the public (no login): opened with their own kwargs, not scoped to a community.
 PUBLIC_URLS = {}
 
-# URLs whose job is to show a full phone to a member (each use is logged).
-REVEALING_URLS = set()
+# URLs whose job is to show a full phone to a member (each use is logged: tests/residents).
+REVEALING_URLS = {"residents:reveal_phone"}
 
 # The resident directory (residents/urls_directory.py).
 OBJECT_URLS.update(

@@ -29,14 +29,18 @@ def _action(world) -> dict:
 
 
 def _photo(world) -> dict:
-    """A photo row of 滨西's request (no file is written: bob must get 404 before any file is read)."""
+    """A photo of 滨西's request, its file in the walk's media folder (alice gets it; bob gets 404)."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
     from requests.models import Attachment
+    from tests.requests.conftest import PNG
 
     sr = _binxi_request(world)
     photo = Attachment.objects.create(
         request=sr,
         kind="before",
-        file="requests/walk/missing.png",
+        file=default_storage.save("requests/walk/photo.png", ContentFile(PNG)),
         content_type="image/png",
         size=10,
         uploaded_by=world.alice,
