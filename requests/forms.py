@@ -51,6 +51,10 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
 
 
 class HandlerChoiceField(forms.ModelChoiceField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("empty_label", "—")  # not Django's "---------"
+        super().__init__(*args, **kwargs)
+
     def label_from_instance(self, obj) -> str:
         return f"{obj.last_name}{obj.first_name}".strip() or obj.get_username()
 

@@ -210,3 +210,10 @@ def test_the_page_costs_the_same_with_1_and_25_timeline_lines(world, as_user):
     assert RequestEvent.objects.filter(request=sr).count() == 25
     at_many = count_queries(client, detail(sr))
     assert at_one == at_many, f"{at_one} queries with 1 line, {at_many} with 25"
+
+
+def test_the_handler_box_starts_with_a_dash_not_djangos_dashes(world, as_user):
+    sr = logged(world)
+    html = as_user(world.supervisor).get(reverse("requests:detail", args=[sr.reference])).content.decode()
+    assert 'name="assign-handler"' in html and '<option value="" selected>—</option>' in html
+    assert "---------" not in html
