@@ -10,10 +10,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from residents.idnumbers import normalize_id_number
+from residents.idnumbers import fingerprint, normalize_id_number
 from residents.models import AccessLog, Community, Grid, Resident, RosterImport
 from residents.phones import normalize_phone
 from residents.pinyin import name_readings
+from residents.selectors import resident_with_id_number
 
 
 @admin.register(Community)
@@ -70,7 +71,32 @@ class ResidentAdminForm(forms.ModelForm):
         grid, community = cleaned.get("grid"), cleaned.get("community")
         if grid and community and grid.community_id != community.pk:
             raise ValidationError({"grid": _("This grid belongs to another community.")})
+        if community:
+            self._check_id_number_unique(community, cleaned.get("new_id_number"))
         return cleaned
+
+    def _check_id_number_unique(self, community: Community, new_id_number: str | None) -> None:
+        """One ID number per community (the database's constraint), said next to the field that
+        breaks it: a new ID number, or a move to a community where someone has this one. The other
+        resident is not named: only the community chosen is searched, and only that is said."""
+        moved = self.instance.pk is not None and community.pk != self.instance.community_id
+        if new_id_number:
+            field, hmac = "new_id_number", fingerprint(new_id_number)
+        elif moved:
+            field, hmac = "community", self.instance.id_number_hmac
+        else:
+            return
+        if not hmac:
+            return
+        if resident_with_id_number(community_id=community.pk, fingerprint=hmac, exclude_pk=self.instance.pk):
+            self.add_error(
+                field,
+                ValidationError(
+                    _("Another resident of %(community)s already has this ID number.")
+                    % {"community": community.name},
+                    code="duplicate",
+                ),
+            )
 
 
 @admin.register(Resident)

@@ -92,6 +92,7 @@ def _residents(community: Community, grids: list[Grid], compounds: list[str], co
             )
         )
     residents = []
+    id_numbers: set[str] = set()
     for index, (name, compound, building, unit, room, alone) in enumerate(rows):
         grid = grids[compounds.index(compound) % len(grids)]
         born = date(1935, 1, 1) + timedelta(days=rng.randint(0, 365 * 70))
@@ -122,7 +123,11 @@ def _residents(community: Community, grids: list[Grid], compounds: list[str], co
         if alone and rng.random() < 0.5:
             resident.contact_name, resident.contact_relation = fake.name(), "子女"
         if index % 5 == 0:
-            resident.set_id_number(_id_number(rng, born))
+            id_number = _id_number(rng, born)
+            while id_number in id_numbers:  # one ID number per community, as the database requires
+                id_number = _id_number(rng, born)
+            id_numbers.add(id_number)
+            resident.set_id_number(id_number)
         residents.append(resident)
     Resident.objects.bulk_create(residents, batch_size=1000)
 

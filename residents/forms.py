@@ -9,7 +9,7 @@ from residents import idnumbers
 from residents.models import Community, Grid, Resident
 from residents.phones import normalize_phone
 from residents.selectors import resident_with_id_number, residents_sharing_phone
-from residents.services import EDITABLE_FIELDS
+from residents.services import EDITABLE_FIELDS, id_number_taken
 
 
 class ResidentForm(forms.ModelForm):
@@ -117,11 +117,7 @@ class ResidentForm(forms.ModelForm):
             exclude_pk=self.instance.pk,
         )
         if other is not None:
-            raise forms.ValidationError(
-                _("This ID number is already registered for %(name)s (%(address)s).")
-                % {"name": other.name, "address": other.address or "—"},
-                code="duplicate",
-            )
+            raise id_number_taken(other)
         return id_number
 
     def clean(self):

@@ -1,7 +1,8 @@
 """Where people live, who they are, and what is done with their data (DESIGN §3, §6)."""
 
 from django.conf import settings
-from django.db import models
+from django.db import IntegrityError, models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -51,6 +52,17 @@ class Grid(models.Model):
 
     def __str__(self):
         return self.name
+
+
+# One ID number per community (by its HMAC); residents without one, or anonymised (cleared), don't count.
+ID_NUMBER_UNIQUE = "resident_id_number_unique_per_community"
+
+
+def violates_id_number_unique(error: IntegrityError) -> bool:
+    """Whether the database refused a write for ID_NUMBER_UNIQUE: PostgreSQL names the constraint,
+    SQLite its columns ("UNIQUE constraint failed: residents_resident.community_id, ….id_number_hmac")."""
+    text = str(error)
+    return ID_NUMBER_UNIQUE in text or "residents_resident.id_number_hmac" in text
 
 
 class Resident(models.Model):
@@ -123,6 +135,13 @@ class Resident(models.Model):
             models.Index(fields=["community", "name"], name="resident_community_name"),
             models.Index(fields=["community", "compound", "building"], name="resident_address"),
             models.Index(fields=["phone"], name="resident_phone"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "id_number_hmac"],
+                condition=~Q(id_number_hmac=""),
+                name=ID_NUMBER_UNIQUE,
+            )
         ]
 
     def __str__(self):

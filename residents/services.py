@@ -11,14 +11,16 @@ administrators (`can_anonymise`).
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from residents.models import AccessLog, Community, Resident
+from residents import idnumbers
+from residents.models import AccessLog, Community, Resident, violates_id_number_unique
 from residents.pinyin import name_readings
 from residents.roles import Can
 from residents.scoping import can, require
+from residents.selectors import resident_with_id_number
 
 ANONYMISED_NAME = "已匿名居民"
 
@@ -69,6 +71,25 @@ class ResidentError(Exception):
     def __init__(self, message):
         super().__init__(message)
         self.message = message
+
+
+def id_number_taken(other: Resident | None) -> ValidationError:
+    """The error for an ID number `other` of the same community already has. It names that resident,
+    whom the caller (allowed to edit this community's residents) may see anyway."""
+    if other is None:  # removed since the database refused the write
+        message = _("This ID number is already registered for another resident.")
+    else:
+        message = _("This ID number is already registered for %(name)s (%(address)s).") % {
+            "name": other.name,
+            "address": other.address or "—",
+        }
+    return ValidationError(message, code="duplicate")
+
+
+def _id_number_refused(*, community_id: int, fingerprint: str, exclude_pk: int | None = None):
+    """The ValidationError on `id_number` for a write ID_NUMBER_UNIQUE refused."""
+    other = resident_with_id_number(community_id=community_id, fingerprint=fingerprint, exclude_pk=exclude_pk)
+    return ValidationError({"id_number": id_number_taken(other)})
 
 
 def can_anonymise(user, community_id: int) -> bool:
@@ -122,21 +143,35 @@ def resident_create(*, actor, community: Community, data: dict[str, Any]) -> Res
         setattr(resident, consent, False)
     _apply(resident, {**data, "name": data.get("name", "")}, now=now)
     resident.name_pinyin = name_readings(resident.name)
-    with transaction.atomic():
-        resident.save(force_insert=True)
+    try:
+        with transaction.atomic():  # its own savepoint: a caller's transaction survives a refusal
+            resident.save(force_insert=True)
+    except IntegrityError as error:
+        if not violates_id_number_unique(error):
+            raise
+        raise _id_number_refused(community_id=community.pk, fingerprint=resident.id_number_hmac) from None
     return resident
 
 
 def resident_update(*, actor, resident: Resident, data: dict[str, Any]) -> Resident:
     """Change what `data` holds; a consent that changes gets today's date."""
     require(actor, resident.community_id, Can.EDIT_RESIDENTS)
-    with transaction.atomic():
-        locked = Resident.objects.select_for_update().get(pk=resident.pk)
-        if locked.anonymised_at:
-            raise ResidentError(_("This resident was anonymised and can no longer be changed."))
-        changed = _apply(locked, data, now=timezone.now())
-        if changed:
-            locked.save(update_fields=[*dict.fromkeys(changed), "updated_at"])
+    try:
+        with transaction.atomic():
+            locked = Resident.objects.select_for_update().get(pk=resident.pk)
+            if locked.anonymised_at:
+                raise ResidentError(_("This resident was anonymised and can no longer be changed."))
+            changed = _apply(locked, data, now=timezone.now())
+            if changed:
+                locked.save(update_fields=[*dict.fromkeys(changed), "updated_at"])
+    except IntegrityError as error:  # the block rolled back whole: nothing of `data` was written
+        if not violates_id_number_unique(error):
+            raise
+        raise _id_number_refused(
+            community_id=resident.community_id,
+            fingerprint=idnumbers.fingerprint(data["id_number"]),
+            exclude_pk=resident.pk,
+        ) from None
     return locked
 
 

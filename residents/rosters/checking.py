@@ -164,12 +164,23 @@ def _drop_duplicates(rows: list[CheckedRow], table: RosterTable) -> tuple[list[C
 def _match_existing(
     rows: list[CheckedRow], community: Community, table: RosterTable
 ) -> tuple[list[CheckedRow], list[dict]]:
-    """Same ID number (by its HMAC), or else the same name and phone: the row updates that resident."""
-    residents = Resident.objects.filter(community=community, anonymised_at__isnull=True)
+    """Same ID number (by its HMAC), or else the same name and phone: the row updates that resident.
+
+    The ID numbers are looked up among every resident of the community, anonymised ones too: the
+    database allows each only once per community (ID_NUMBER_UNIQUE), so a row whose ID number an
+    anonymised resident still holds is reported here, not left to fail the whole import.
+    """
+    everyone = Resident.objects.filter(community=community)
+    residents = everyone.filter(anonymised_at__isnull=True)
     by_fingerprint: dict[str, list[int]] = defaultdict(list)
+    held_by_anonymised: set[str] = set()
     for batch in _chunks(sorted({row.fingerprint for row in rows if row.fingerprint}), LOOKUP_BATCH):
-        for pk, fingerprint in residents.filter(id_number_hmac__in=batch).values_list("pk", "id_number_hmac"):
-            by_fingerprint[fingerprint].append(pk)
+        found = everyone.filter(id_number_hmac__in=batch).values_list("pk", "id_number_hmac", "anonymised_at")
+        for pk, fingerprint, anonymised_at in found:
+            if anonymised_at:
+                held_by_anonymised.add(fingerprint)
+            else:
+                by_fingerprint[fingerprint].append(pk)
     by_name_phone: dict[tuple, list[tuple[int, str]]] = defaultdict(list)
     for batch in _chunks(sorted({row.phone for row in rows if row.phone}), LOOKUP_BATCH):
         found = residents.filter(phone__in=batch).values_list("pk", "name", "phone", "id_number_hmac")
@@ -182,6 +193,16 @@ def _match_existing(
         report.append({"row": row.row, "column": table.header(name), "reason": reason})
 
     for row in rows:
+        if row.fingerprint in held_by_anonymised:
+            fail(
+                row,
+                "id_number",
+                _(
+                    "An anonymised resident still has this ID number, so this row cannot be imported. "
+                    "Tell an administrator."
+                ),
+            )
+            continue
         candidates = by_fingerprint.get(row.fingerprint, []) if row.fingerprint else []
         if len(candidates) > 1:
             fail(row, "id_number", _("Several residents already have this ID number. Merge them first."))

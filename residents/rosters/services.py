@@ -17,13 +17,13 @@ from functools import partial
 
 from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from residents.models import AccessLog, Community, RosterImport
-from residents.rosters.checking import check_roster
+from residents.models import AccessLog, Community, RosterImport, violates_id_number_unique
+from residents.rosters.checking import RosterCheck, check_roster
 from residents.rosters.reading import RosterFileError, open_roster
 from residents.rosters.writing import write_roster
 
@@ -62,6 +62,9 @@ def roster_preview(*, user, community: Community, file_name: str, content: bytes
 # worker (the task's hard time limit is 660 s): its transaction rolled back, so it failed whole.
 RESEND_QUEUED_AFTER = timedelta(minutes=2)
 FAIL_RUNNING_AFTER = timedelta(minutes=15)
+# Checks and writes in one run: another only when the database refused an ID number registered
+# between the check and the write (ID_NUMBER_UNIQUE).
+WRITE_ATTEMPTS = 3
 
 
 def _queue(roster_import_id: int, language: str = "") -> None:
@@ -142,8 +145,49 @@ def _fail(roster_import_id: int, message: str) -> None:
     )
 
 
+def _write(roster_import: RosterImport, check: RosterCheck) -> None:
+    """Every valid row, the access-log entry and the final status in ONE transaction, or nothing."""
+    on_written = partial(_note_written, roster_import.pk) if _cache_outside_database() else None
+    with transaction.atomic():
+        created, updated = write_roster(
+            community=roster_import.community,
+            check=check,
+            user=roster_import.uploaded_by,
+            on_written=on_written,
+        )
+        AccessLog.objects.create(
+            actor=roster_import.uploaded_by,
+            community=roster_import.community,
+            action=AccessLog.Action.IMPORT,
+            detail=_("Roster %(file)s: %(created)s added, %(updated)s updated")
+            % {"file": roster_import.file_name[:120], "created": created, "updated": updated},
+            filters={
+                "roster_import": roster_import.pk,
+                "rows": check.total_rows,
+                "skipped": check.total_rows - len(check.rows),
+            },
+            row_count=created + updated,
+        )
+        RosterImport.objects.filter(pk=roster_import.pk).update(
+            status=Status.DONE,
+            valid_rows=len(check.rows),
+            created_count=created,
+            updated_count=updated,
+            report=check.report,
+            content=b"",  # the file's personal data is not kept once it is imported
+            error="",
+            finished_at=timezone.now(),
+        )
+
+
 def roster_run(*, roster_import_id: int) -> str:
-    """Check again and write every valid row in one transaction. Returns the final status."""
+    """Check again and write every valid row in one transaction. Returns the final status.
+
+    The check runs against the database as it is just before the write; should someone register one
+    of the file's ID numbers in between, the database refuses the write (ID_NUMBER_UNIQUE), nothing
+    is written, and the file is checked and written again (WRITE_ATTEMPTS), so the report says what
+    became of that row rather than the whole import failing.
+    """
     claimed = RosterImport.objects.filter(pk=roster_import_id, status=Status.QUEUED).update(
         status=Status.RUNNING, processed_rows=0, status_changed_at=timezone.now()
     )
@@ -152,49 +196,27 @@ def roster_run(*, roster_import_id: int) -> str:
     roster_import = RosterImport.objects.select_related("community", "uploaded_by").get(pk=roster_import_id)
     running = RosterImport.objects.filter(pk=roster_import_id, status=Status.RUNNING)
     try:
-        table = open_roster(bytes(roster_import.content), roster_import.file_name)
-        check = check_roster(
-            community=roster_import.community,
-            table=table,
-            prepare_rows=True,
-            on_progress=lambda done: running.update(processed_rows=done),
-        )
-        running.update(
-            processed_rows=check.total_rows, total_rows=check.total_rows, valid_rows=len(check.rows)
-        )
-
-        on_written = partial(_note_written, roster_import_id) if _cache_outside_database() else None
-        with transaction.atomic():
-            created, updated = write_roster(
+        for attempt in range(1, WRITE_ATTEMPTS + 1):
+            check = check_roster(
                 community=roster_import.community,
-                check=check,
-                user=roster_import.uploaded_by,
-                on_written=on_written,
+                table=open_roster(bytes(roster_import.content), roster_import.file_name),  # read once each
+                prepare_rows=True,
+                on_progress=lambda done: running.update(processed_rows=done),
             )
-            AccessLog.objects.create(
-                actor=roster_import.uploaded_by,
-                community=roster_import.community,
-                action=AccessLog.Action.IMPORT,
-                detail=_("Roster %(file)s: %(created)s added, %(updated)s updated")
-                % {"file": roster_import.file_name[:120], "created": created, "updated": updated},
-                filters={
-                    "roster_import": roster_import.pk,
-                    "rows": check.total_rows,
-                    "skipped": check.total_rows - len(check.rows),
-                },
-                row_count=created + updated,
+            running.update(
+                processed_rows=check.total_rows, total_rows=check.total_rows, valid_rows=len(check.rows)
             )
-            RosterImport.objects.filter(pk=roster_import_id).update(
-                status=Status.DONE,
-                valid_rows=len(check.rows),
-                created_count=created,
-                updated_count=updated,
-                report=check.report,
-                content=b"",  # the file's personal data is not kept once it is imported
-                error="",
-                finished_at=timezone.now(),
-            )
-        return Status.DONE.value
+            try:
+                _write(roster_import, check)
+            except IntegrityError as error:
+                if not violates_id_number_unique(error) or attempt == WRITE_ATTEMPTS:
+                    raise
+                logger.info(
+                    "roster import %s: an ID number was registered meanwhile; checking again",
+                    roster_import_id,
+                )
+            else:
+                return Status.DONE.value
     except RosterFileError as exc:
         _fail(roster_import_id, str(exc.message))
     except Exception:
