@@ -65,6 +65,7 @@ class VisitForm(forms.Form):
     def __init__(self, *args, community_id: int, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["stop"].queryset = selectors.community_stops(community_id=community_id)
+        self.fields["stop"].empty_label = "—"  # not Django's "---------"
 
 
 class BaseVisitFormSet(forms.BaseFormSet):

@@ -111,6 +111,7 @@ def test_no_consent_means_nothing_is_recorded(as_user, alice, desk, open_session
     client = as_user(alice)
     page = client.get(new_url(open_session, desk.zeng), **EN).content.decode()
     assert "has not agreed to health data being kept" in page
+    assert '<fieldset id="screening-fields" disabled>' in page  # greyed out before anyone types
     response = post_reading(client, open_session, desk.zeng, systolic=120, diastolic=80)
     assert response.status_code == 200
     assert (
@@ -181,6 +182,13 @@ def test_screenings_only_while_the_session_is_open(as_user, alice, desk, binxi, 
     assert response.status_code == 200
     assert "Screenings are recorded while the session is open." in response.content.decode()
     assert not Screening.objects.exists()
+    page = as_user(alice).get(new_url(session, desk.wang)).content.decode()
+    assert '<fieldset id="screening-fields" disabled>' in page
+
+
+def test_an_open_session_and_a_consenting_resident_get_live_fields(as_user, alice, desk, open_session):
+    page = as_user(alice).get(new_url(open_session, desk.wang)).content.decode()
+    assert '<fieldset id="screening-fields">' in page
 
 
 def test_without_a_resident_the_form_sends_you_to_find_one(as_user, alice, open_session):
