@@ -359,7 +359,36 @@ def _stories(cast: _Cast, categories: dict, now: datetime) -> list[tuple[datetim
         escalate_at = clock.add_working_days(sr.resolve_due_at, 1)
         _at(escalate_at, request_escalate, actor=cast.supervisor, request_id=sr.pk, note=note)
 
+    def waiting_to_assign(t):  # the desk cleared the handler: a supervisor has yet to choose one
+        _at(
+            t,
+            request_log,
+            **common,
+            actor=cast.deskstaff,
+            category=categories["dispute_mediation"],
+            description="楼上漏水，两家协商不成，需社区出面调解。",
+            resident=cast.residents[5],
+            leave_unassigned=True,
+        )
+
+    def waiting_to_accept(t):  # assigned at the desk; the grid worker has not accepted it yet
+        _at(
+            t,
+            request_log,
+            **common,
+            actor=cast.deskstaff,
+            category=categories["errand"],
+            description="独居老人托社区代办老年证，照片已拍好。",
+            resident=cast.residents[7],
+            handler=cast.gridworker,
+        )
+
     jobs = [(base + timedelta(hours=1, minutes=10), corridor_light)]
+    # The last working day's afternoon, always before now: whatever the day, the demo has requests
+    # waiting at the first two steps (the random history may have none).
+    last_workday = clock.previous_workday(local_now.date())
+    jobs.append((clock.office_opens(last_workday) + timedelta(hours=5), waiting_to_assign))
+    jobs.append((clock.office_opens(last_workday) + timedelta(hours=5, minutes=30), waiting_to_accept))
     jobs += [(base + timedelta(minutes=20 + 15 * i), partial(subsidy_question, index=i)) for i in range(4)]
     jobs.append((clock.add_working_days(base, 2) + timedelta(hours=2), hotline_order))
     jobs.append(

@@ -71,6 +71,10 @@ def the_stories():
     )
     overdue = ServiceRequest.objects.get(description="老街南院垃圾房周边污水横流。")
     assert overdue.is_overdue() and overdue.escalated_at is not None
+    waiting = ServiceRequest.objects.get(description="楼上漏水，两家协商不成，需社区出面调解。")
+    assert (waiting.status, waiting.handler_id) == ("logged", None)  # for the supervisor to assign
+    errand = ServiceRequest.objects.get(description="独居老人托社区代办老年证，照片已拍好。")
+    assert (errand.status, errand.handler.username) == ("assigned", "gridworker")
 
 
 def history_sends_no_sms_and_a_second_run_adds_nothing():
