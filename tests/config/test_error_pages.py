@@ -15,7 +15,9 @@ def test_a_role_without_the_right_gets_a_translated_403(client):
     response = client.get(reverse("residents:create"))
     assert response.status_code == 403
     html = response.content.decode()
-    assert "<title>无权操作 · Doorstep</title>" in html and "社区负责人" in html
+    assert (
+        "<title>无权操作 · Doorstep</title>" in html and "请联系本社区的主管" in html
+    )  # the role's name, as the staff list says it
 
 
 @pytest.mark.django_db
