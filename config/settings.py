@@ -211,6 +211,8 @@ CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "doorstep.heartbeat", "schedule": SWEEP_INTERVAL_SECONDS},
     # Plan every active route's sessions for the coming weeks (idempotent), each night at 02:00.
     "desk-sessions": {"task": "desks.generate_sessions", "schedule": crontab(hour=2, minute=0)},
+    # Close the sessions nobody closed on their day, just after midnight (idempotent).
+    "desk-sessions-left-open": {"task": "desks.close_left_open", "schedule": crontab(hour=0, minute=30)},
     # Re-send roster imports whose queueing was lost; fail those whose worker died mid-run.
     "roster-imports": {"task": "residents.sweep_roster_imports", "schedule": SWEEP_INTERVAL_SECONDS},
 }

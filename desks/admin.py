@@ -100,7 +100,7 @@ class RouteAdmin(admin.ModelAdmin):
 @admin.register(DeskSession)
 class DeskSessionAdmin(admin.ModelAdmin):
     list_display = ["date", "start_time", "stop", "community", "status", "route", "walk_up_count"]
-    list_filter = ["community", "status", "date"]
+    list_filter = ["community", "status", "closed_automatically", "date"]
     search_fields = ["stop__name", "route__name", "partners"]
     date_hierarchy = "date"
     list_select_related = ["community", "stop", "route"]

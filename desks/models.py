@@ -172,6 +172,8 @@ class DeskSession(models.Model):
     cancel_reason = models.CharField(_("reason for cancelling"), max_length=200, blank=True)
     opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # Nobody closed it on its day: the night's sweep did (sessions_close_left_open).
+    closed_automatically = models.BooleanField(_("closed automatically"), default=False)
     walk_up_count = models.PositiveIntegerField(
         _("walk-ups who only asked"),
         default=0,

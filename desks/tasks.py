@@ -1,5 +1,5 @@
-"""Beat runs this each night (CELERY_BEAT_SCHEDULE in config/settings.py): a thin task that plans
-every route's sessions for the coming weeks."""
+"""Beat runs these each night (CELERY_BEAT_SCHEDULE in config/settings.py): thin tasks that close
+the sessions left open after their day, and plan every route's sessions for the coming weeks."""
 
 from celery import shared_task
 from django.utils import timezone
@@ -18,3 +18,10 @@ def generate_sessions(weeks: int = 6) -> dict:
         "failed": len(result.failed_routes),
         "failed_routes": result.failed_routes,
     }
+
+
+@shared_task(name="desks.close_left_open")
+def close_left_open() -> dict:
+    from desks.services import sessions_close_left_open
+
+    return {"closed": sessions_close_left_open(today=timezone.localdate())}

@@ -27,6 +27,7 @@ from desks.services.sessions import (
     session_notes_save,
     session_open,
     session_save,
+    sessions_close_left_open,
 )
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "session_notes_save",
     "session_open",
     "session_save",
+    "sessions_close_left_open",
     "stop_save",
     "visit_problems",
 ]

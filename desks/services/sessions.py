@@ -114,6 +114,23 @@ def session_close(
     return session
 
 
+def sessions_close_left_open(*, today: dt.date, now: dt.datetime | None = None) -> int:
+    """Close every session still open after its day (the team went home without pressing Close),
+    marked as closed automatically; how many. Run each night: a stale open session would go on
+    taking screenings and be offered as the desk at intake days later."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        left_open = list(
+            DeskSession.objects.select_for_update()
+            .filter(status=Status.OPEN, date__lt=today)
+            .values_list("pk", flat=True)
+        )
+        DeskSession.objects.filter(pk__in=left_open).update(
+            status=Status.CLOSED, closed_at=now, closed_automatically=True
+        )
+    return len(left_open)
+
+
 def session_cancel(*, session: DeskSession, by: AbstractBaseUser, reason: str) -> DeskSession:
     """planned → cancelled, with the reason residents and the team will be told (rain, …)."""
     reason = (reason or "").strip()

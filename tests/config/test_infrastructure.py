@@ -81,5 +81,5 @@ def test_every_task_in_beats_schedule_exists():
 
     app.loader.import_default_modules()
     scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert {"doorstep.heartbeat", "desks.generate_sessions"} <= scheduled
+    assert {"doorstep.heartbeat", "desks.generate_sessions", "desks.close_left_open"} <= scheduled
     assert scheduled <= set(app.tasks)
