@@ -39,6 +39,13 @@ class ResidentAdminForm(forms.ModelForm):
     new_id_number = forms.CharField(
         label=_("new ID number"), required=False, help_text=_("Leave empty to keep the current ID number.")
     )
+    # Two residents sharing an ID number (e.g. found by migration 0004) are put right by clearing
+    # the one entered for the wrong person.
+    clear_id_number = forms.BooleanField(
+        label=_("clear the ID number"),
+        required=False,
+        help_text=_("For an ID number entered for the wrong person."),
+    )
 
     class Meta:
         model = Resident
@@ -71,7 +78,11 @@ class ResidentAdminForm(forms.ModelForm):
         grid, community = cleaned.get("grid"), cleaned.get("community")
         if grid and community and grid.community_id != community.pk:
             raise ValidationError({"grid": _("This grid belongs to another community.")})
-        if community:
+        if cleaned.get("clear_id_number") and cleaned.get("new_id_number"):
+            self.add_error(
+                "clear_id_number", _("Either enter a new ID number or clear the current one, not both.")
+            )
+        elif community and not cleaned.get("clear_id_number"):
             self._check_id_number_unique(community, cleaned.get("new_id_number"))
         return cleaned
 
@@ -122,6 +133,12 @@ class ResidentAdmin(admin.ModelAdmin):
     def masked_phone_column(self, resident):
         return resident.masked_phone
 
+    def has_change_permission(self, request, obj=None):
+        # An anonymised resident stays anonymised (DESIGN §6): the admin shows the record, read-only.
+        if obj is not None and obj.anonymised_at:
+            return False
+        return super().has_change_permission(request, obj)
+
     def save_model(self, request, obj, form, change):
         now = timezone.now()
         obj.name_pinyin = name_readings(obj.name)
@@ -129,6 +146,8 @@ class ResidentAdmin(admin.ModelAdmin):
             obj.phone = form.cleaned_data["new_phone"]
         if form.cleaned_data.get("new_id_number"):
             obj.set_id_number(form.cleaned_data["new_id_number"])
+        elif form.cleaned_data.get("clear_id_number"):
+            obj.set_id_number("")
         for consent in Resident.CONSENTS:
             if consent in form.changed_data:
                 setattr(obj, f"{consent}_at", now)

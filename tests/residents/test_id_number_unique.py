@@ -265,3 +265,29 @@ def test_the_migration_names_residents_who_already_share_an_id_number(binxi):
         shared.exclude(pk__in=shared[:1].values("pk")).update(id_number_hmac="")
         MigrationExecutor(connection).migrate([WITH_CONSTRAINT])
     assert list(Resident.objects.filter(id_number_hmac="f" * 64).values_list("pk", flat=True)) == [first.pk]
+
+
+def test_the_admin_clears_an_id_number_entered_for_the_wrong_person(admin_client, wang):
+    assert admin_post(admin_client, wang, clear_id_number="on").status_code == 302
+    wang.refresh_from_db()
+    assert (wang.id_number_hmac, wang.id_number_encrypted, wang.id_number_masked) == ("", "", "")
+
+
+def test_the_admin_refuses_clearing_and_a_new_id_number_at_once(admin_client, wang):
+    response = admin_post(admin_client, wang, clear_id_number="on", new_id_number=OTHER_VALID_ID)
+    assert response.status_code == 200
+    row = field_row(response.content.decode(), "clear_id_number")
+    assert "Either enter a new ID number or clear the current one, not both." in row
+    wang.refresh_from_db()
+    assert wang.id_number_hmac == idnumbers.fingerprint(VALID_ID)
+
+
+def test_the_admin_shows_an_anonymised_resident_read_only(admin_client, people, alice):
+    zeng = people.zeng
+    services.resident_anonymise(actor=alice, resident=zeng)
+    page = admin_client.get(reverse("admin:residents_resident_change", args=[zeng.pk]))
+    assert page.status_code == 200 and 'name="new_id_number"' not in page.content.decode()
+    response = admin_post(admin_client, zeng, name="曾国强", new_id_number=VALID_ID)
+    assert response.status_code == 403
+    zeng.refresh_from_db()
+    assert (zeng.name, zeng.id_number_hmac) == (services.ANONYMISED_NAME, "")
