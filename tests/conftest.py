@@ -16,6 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 CI = os.environ.get("CI", "").lower() == "true"
 CHROMIUM = "/usr/bin/chromium"
@@ -225,3 +226,11 @@ def bob(bindong):
     from tests.factories import member
 
     return member(bindong, "supervisor", username="bob", last_name="赵", first_name="主任")
+
+
+@pytest.fixture
+def english(settings):
+    """English pages and messages, for tests that read the English wording."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield

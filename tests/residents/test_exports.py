@@ -7,7 +7,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
 
 from residents.models import AccessLog
 from tests.factories import GridFactory, MembershipFactory, ResidentFactory, member
@@ -15,12 +14,7 @@ from tests.residents.roster_files import id_number
 
 EXPORT = reverse("residents:roster_export")
 
-
-@pytest.fixture(autouse=True)
-def english(settings):
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture

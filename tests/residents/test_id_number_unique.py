@@ -17,14 +17,7 @@ from tests.factories import ResidentFactory, UserFactory
 from tests.residents.conftest import OTHER_VALID_ID, VALID_ID
 from tests.residents.test_resident_form import CREATE, edit_data, form_data
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english(settings):
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ row by row in the preview, and a confirmed import never dies on it."""
 
 import pytest
 from django.db import IntegrityError
-from django.utils import translation
 
 from residents.idnumbers import fingerprint
 from residents.models import ID_NUMBER_UNIQUE, Resident, RosterImport
@@ -13,17 +12,10 @@ from tests.factories import ResidentFactory
 from tests.residents.roster_files import id_number
 from tests.residents.test_rosters_views import preview
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 ID_A = id_number("41110219560101002")
 ID_B = id_number("41110219800215003")
-
-
-@pytest.fixture(autouse=True)
-def english(settings):
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
 
 
 def confirmed(roster_import: RosterImport) -> int:

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from residents.models import Resident, RosterImport
@@ -15,14 +15,7 @@ from residents.tasks import import_roster
 from tests.factories import GridFactory
 from tests.residents.test_rosters_views import BAD, GOOD, preview
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english(settings):
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture(autouse=True)

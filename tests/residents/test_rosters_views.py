@@ -10,7 +10,6 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
 from openpyxl import load_workbook
 
 from residents.idnumbers import mask_id_number
@@ -35,12 +34,7 @@ BAD = [
     {"姓名": "赵四", "网格": "第九网格"},
 ]
 
-
-@pytest.fixture(autouse=True)
-def english(settings):
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture
