@@ -106,6 +106,10 @@ class IntakeForm(forms.Form):
     )
     desk_session = forms.ModelChoiceField(label=_("desk session"), queryset=None, required=False)
     handler = HandlerChoiceField(label=_("handler"), queryset=None, required=False)
+    # What the page proposed in the handler box (the category's rule): an empty box is "leave it to
+    # the supervisors" only when something was proposed and the user emptied it; a box the page
+    # had not filled yet (a slow connection) still gets the rule.
+    handler_proposed = forms.CharField(required=False, widget=forms.HiddenInput, max_length=20)
 
     def __init__(self, *args, sessions, handlers=None, can_add_resident: bool, **kwargs):
         super().__init__(*args, **kwargs)
@@ -115,6 +119,7 @@ class IntakeForm(forms.Form):
         self.fields["desk_session"].label_from_instance = lambda s: f"{s.date:%m-%d} {s.stop.name}"
         if handlers is None:  # only desk staff and supervisors choose the handler at intake
             del self.fields["handler"]
+            del self.fields["handler_proposed"]
         else:
             self.fields["handler"].queryset = handlers
             self.fields["handler"].empty_label = _("— a supervisor assigns")

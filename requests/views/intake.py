@@ -13,6 +13,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -92,7 +93,8 @@ def _form(request: HttpRequest, community: Community, *, session=None, data=None
 
 def _log(user, community: Community, data: dict, resident, *, choosing: bool):
     """Log the request; when the form adds the resident, add them in the same transaction.
-    `choosing`: the form had the handler box, so its value (even empty) is the user's choice."""
+    `choosing`: the form had the handler box, so its value is the user's choice; empty means
+    "a supervisor assigns" only if the box had proposed someone (see IntakeForm.handler_proposed)."""
     common = {
         "actor": user,
         "community": community,
@@ -118,7 +120,7 @@ def _log(user, community: Community, data: dict, resident, *, choosing: bool):
             priority=Priority.URGENT if data["urgent"] else Priority.NORMAL,
             handler=data.get("handler"),
             # The box showed the rule's choice; whoever emptied it leaves the request to the supervisors.
-            leave_unassigned=choosing and data.get("handler") is None,
+            leave_unassigned=choosing and data.get("handler") is None and bool(data.get("handler_proposed")),
             hotline_reference=data["hotline_reference"],
             hotline_due_at=data["hotline_due_at"],
             photos=data["photos"],
@@ -140,6 +142,30 @@ def _log(user, community: Community, data: dict, resident, *, choosing: bool):
     except _AlreadyLogged as done:
         return done.sr
     return sr
+
+
+def _same_request(sr, description: str, category) -> bool:
+    """Whether a form that carried `sr`'s token asked for `sr` again (a double tap, a retry, Back)
+    rather than another request typed into a form that kept an old token."""
+    return sr.description == description.strip() and sr.category_id == category.pk
+
+
+def _fresh_token_form(request, community, session, *, earlier):
+    """The submitted form again, with a new token and a word that its old token logged `earlier`:
+    pressing Save once more logs this one as a new request; nothing of it is lost."""
+    data = request.POST.copy()
+    data["idempotency_token"] = new_token()
+    form = _form(request, community, session=session, data=data, files=request.FILES)
+    form.is_valid()
+    form.add_error(
+        None,
+        _(
+            "This form already logged %(reference)s (%(description)s). If this is another request, "
+            "check it and press Log the request again."
+        )
+        % {"reference": earlier.reference, "description": Truncator(earlier.description).chars(30)},
+    )
+    return form
 
 
 def _logged_redirect(sr) -> HttpResponse:
@@ -174,6 +200,15 @@ def intake(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, _("You may not add residents; pick one or ask a colleague."))
             else:
                 if getattr(sr, "logged_before", False):  # this token's request, from an earlier submit
+                    if not _same_request(
+                        sr, description=cleaned["description"], category=cleaned["category"]
+                    ):
+                        form = _fresh_token_form(request, community, session, earlier=sr)
+                        return render(
+                            request,
+                            "requests/intake.html",
+                            _page_context(request, form, community, session, resident),
+                        )
                     messages.info(request, _("This request was logged already; here it is."))
                 else:
                     messages.success(
@@ -187,6 +222,14 @@ def intake(request: HttpRequest) -> HttpResponse:
             community_id=community.pk, token=request.POST.get("idempotency_token", "")[:64]
         )
         if earlier is not None:
+            posted = (request.POST.get("description") or "").strip()
+            if posted and posted != earlier.description:  # another request typed into a reused form
+                form = _fresh_token_form(request, community, session, earlier=earlier)
+                return render(
+                    request,
+                    "requests/intake.html",
+                    _page_context(request, form, community, session, resident),
+                )
             messages.info(request, _("This request was logged already; here it is."))
             return _logged_redirect(earlier)
     else:
@@ -201,8 +244,12 @@ def intake(request: HttpRequest) -> HttpResponse:
         }
         if category is not None:
             default = view_queries.default_handler(category=category, community=community, resident=resident)
-            initial["handler"] = default.pk if default else None
+            initial["handler"] = initial["handler_proposed"] = default.pk if default else None
         form = _form(request, community, session=session, initial=initial)
+    return _intake_page(request, form, community, session, resident)
+
+
+def _intake_page(request, form, community, session, resident) -> HttpResponse:
     return render(request, "requests/intake.html", _page_context(request, form, community, session, resident))
 
 
@@ -270,7 +317,13 @@ def intake_handler(request: HttpRequest) -> HttpResponse:
         if category
         else None
     )
-    initial = {"category": category, "resident": resident_id, "handler": default.pk if default else None}
+    proposed = default.pk if default else None
+    initial = {
+        "category": category,
+        "resident": resident_id,
+        "handler": proposed,
+        "handler_proposed": proposed,
+    }
     form = _form(request, community, initial=initial)
     return render(request, "requests/_intake_handler.html", _handler_context(request, form, community))
 
