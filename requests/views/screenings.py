@@ -15,7 +15,6 @@ from django.views.decorators.http import require_POST
 
 from desks.models import Screening
 from requests.errors import NotAllowed, TransitionError
-from requests.models import ServiceRequest
 from requests.services import request_from_screening
 from residents.roles import Can
 from residents.scoping import get_scoped_or_404, require
@@ -35,7 +34,6 @@ def _back(request: HttpRequest, screening: Screening) -> HttpResponse:
 def screening_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
     screening = get_scoped_or_404(Screening.objects.all(), request.user, pk=pk)
     require(request.user, screening.community_id, Can.HEALTH)
-    existed = ServiceRequest.objects.filter(screening_id=screening.pk).exists()
     try:
         sr = request_from_screening(actor=request.user, screening_id=screening.pk)
     except (TransitionError, NotAllowed) as error:
@@ -44,7 +42,7 @@ def screening_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return _back(request, screening)
-    if existed:
+    if getattr(sr, "logged_before", False):  # the screening's one follow-up, from an earlier press
         messages.info(request, _("This screening's follow-up request was logged already; here it is."))
     else:
         messages.success(request, _("The follow-up request was logged."))
