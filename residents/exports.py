@@ -57,11 +57,26 @@ class ExportFilters:
 def _searched_for_log(text: str) -> str:
     """What was typed in the search box, as the access log keeps it: a phone or ID number typed
     whole or in part shows only its last four digits (the log is read by supervisors, DESIGN §6)."""
-    masked = mask_text(text)
-    return _LONG_DIGITS.sub(lambda m: "*" * (len(m[0]) - 4) + m[0][-4:], masked)
+    return _DIGIT_GROUPS.sub(_keep_last_four_digits, mask_text(text))
 
 
-_LONG_DIGITS = re.compile(r"\d{5,}")
+# Digits, possibly typed in groups ("1234 5678", "4111-0219-…"): counted together.
+_DIGIT_GROUPS = re.compile(r"\d(?:[\d \-]*\d)?")
+
+
+def _keep_last_four_digits(match: re.Match) -> str:
+    group = match[0]
+    hide = sum(c.isdigit() for c in group) - 4
+    if hide <= 0:
+        return group
+    out = []
+    for c in group:
+        if c.isdigit() and hide > 0:
+            out.append("*")
+            hide -= 1
+        else:
+            out.append(c)
+    return "".join(out)
 
 
 def _token_q(token: str) -> Q:

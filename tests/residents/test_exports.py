@@ -190,6 +190,9 @@ def test_export_queries_do_not_grow_with_rows(client, alice, binxi, params):
         ("1391234", "***1234"),  # part of one: only the last four digits stay
         ("王 5678", "王 5678"),  # last four digits are what lists show anyway
         ("110101199003074512", "110***********4512"),
+        ("1234 5678", "**** 5678"),  # the last eight digits of a phone, typed in two groups
+        ("4111 0219 9003 0745 12", "**** **** **** **45 12"),  # an ID number typed in groups
+        ("3号楼 501", "3号楼 501"),  # an address is no phone
     ],
 )
 def test_the_export_log_keeps_no_phone_or_id_number_typed_in_the_search(client, alice, people, typed, kept):
