@@ -63,8 +63,11 @@ def roster_preview(*, user, community: Community, file_name: str, content: bytes
 RESEND_QUEUED_AFTER = timedelta(minutes=2)
 FAIL_RUNNING_AFTER = timedelta(minutes=15)
 # Checks and writes in one run: another only when the database refused an ID number registered
-# between the check and the write (ID_NUMBER_UNIQUE).
+# between the check and the write (ID_NUMBER_UNIQUE), and only while the run is young enough to
+# finish another well within the task's time limit (soft 600 s): a late refusal fails the import
+# with its real cause, not a worker killed mid-write.
 WRITE_ATTEMPTS = 3
+RETRY_WITHIN = timedelta(seconds=150)
 
 
 def _queue(roster_import_id: int, language: str = "") -> None:
@@ -195,6 +198,7 @@ def roster_run(*, roster_import_id: int) -> str:
         return "skipped"
     roster_import = RosterImport.objects.select_related("community", "uploaded_by").get(pk=roster_import_id)
     running = RosterImport.objects.filter(pk=roster_import_id, status=Status.RUNNING)
+    started = timezone.now()
     try:
         for attempt in range(1, WRITE_ATTEMPTS + 1):
             check = check_roster(
@@ -209,8 +213,15 @@ def roster_run(*, roster_import_id: int) -> str:
             try:
                 _write(roster_import, check)
             except IntegrityError as error:
-                if not violates_id_number_unique(error) or attempt == WRITE_ATTEMPTS:
+                if not violates_id_number_unique(error):
                     raise
+                if attempt == WRITE_ATTEMPTS or timezone.now() - started > RETRY_WITHIN:
+                    message = _(
+                        "Residents with this file's ID numbers were being registered while it was "
+                        "imported, so nothing was written. Upload it again to see what is new."
+                    )
+                    _fail(roster_import_id, message)
+                    return Status.FAILED.value
                 logger.info(
                     "roster import %s: an ID number was registered meanwhile; checking again",
                     roster_import_id,

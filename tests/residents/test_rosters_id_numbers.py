@@ -1,6 +1,8 @@
 """A roster import and the database's one-ID-number-per-community rule: what could break it is reported
 row by row in the preview, and a confirmed import never dies on it."""
 
+import datetime as dt
+
 import pytest
 from django.db import IntegrityError
 
@@ -85,8 +87,28 @@ def test_a_refusal_every_time_fails_the_import_with_nothing_written(client, alic
     assert roster_run(roster_import_id=confirmed(roster_import)) == "failed"
     assert len(attempts) == services.WRITE_ATTEMPTS
     roster_import.refresh_from_db()
-    assert roster_import.status == "failed" and "nothing was written" in roster_import.error
+    assert (
+        roster_import.status == "failed" and "being registered while it was imported" in roster_import.error
+    )
     assert not Resident.objects.exists()
+
+
+def test_a_refusal_late_in_a_long_run_is_not_retried(client, alice, binxi, monkeypatch):
+    """Another check and write must fit in the task's time limit: past RETRY_WITHIN, the import
+    fails with its cause instead of a worker killed mid-write."""
+    roster_import = preview(client, alice, binxi, [{"姓名": "王玉枝", "身份证号": ID_A}])
+    attempts = []
+
+    def refused(*args, **kwargs):
+        attempts.append(1)
+        raise IntegrityError(f'duplicate key value violates unique constraint "{ID_NUMBER_UNIQUE}"')
+
+    monkeypatch.setattr(services, "_write", refused)
+    monkeypatch.setattr(services, "RETRY_WITHIN", dt.timedelta(seconds=-1))  # already late
+    assert roster_run(roster_import_id=confirmed(roster_import)) == "failed"
+    assert len(attempts) == 1
+    roster_import.refresh_from_db()
+    assert "being registered while it was imported" in roster_import.error
 
 
 def test_another_integrity_error_is_not_retried(client, alice, binxi, monkeypatch):
