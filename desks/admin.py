@@ -105,7 +105,14 @@ class DeskSessionAdmin(admin.ModelAdmin):
     date_hierarchy = "date"
     list_select_related = ["community", "stop", "route"]
     filter_horizontal = ["team"]
-    readonly_fields = ["status", "cancel_reason", "opened_at", "closed_at", "edited_by_hand"]
+    readonly_fields = [
+        "status",
+        "cancel_reason",
+        "opened_at",
+        "closed_at",
+        "closed_automatically",
+        "edited_by_hand",
+    ]
     autocomplete_fields = ["stop"]
 
     # The rule of session_save: a route's session whose times, team, partners or services are

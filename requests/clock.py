@@ -260,5 +260,7 @@ def due_soon_at(due: datetime, unit: str, *, not_before: datetime) -> datetime:
 
 def due_soon_until(at: datetime) -> datetime:
     """Deadlines before this moment are "due soon" at `at`: a working half-day ahead, the same half-day
-    `due_soon_at` reminds before (lists and reminders must agree)."""
+    `due_soon_at` reminds before for working-day deadlines (lists and reminders agree there). A
+    calendar-hour deadline (urgent repairs) is reminded of when a quarter of its time is left, which
+    depends on when it was accepted; the list keeps the one half-day window for every request."""
     return add_working_hours(at, office_day() / 2)

@@ -59,3 +59,12 @@ def test_a_session_closed_by_hand_says_nothing_of_it(as_user, staff, binxi, desk
     session = DeskSessionFactory(community=binxi, stop=desk.yejin, date=today, status="closed")
     hub = as_user(staff.volunteer).get(reverse("desks:session_detail", args=[session.pk]), **EN)
     assert 'id="closed-automatically"' not in hub.content.decode()
+
+
+def test_the_admin_cannot_tick_it_by_hand(client, binxi, desk):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    session = DeskSessionFactory(community=binxi, stop=desk.yejin, status="closed")
+    page = client.get(reverse("admin:desks_desksession_change", args=[session.pk])).content.decode()
+    assert "field-closed_automatically" in page and 'name="closed_automatically"' not in page
