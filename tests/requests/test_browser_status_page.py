@@ -10,7 +10,7 @@ from tests.requests.views_support import db_cache
 
 __all__ = ["db_cache"]  # fixture
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_resident_reads_her_request_by_the_last_four_digits(live_server, phone_page, world, db_cache):

@@ -8,7 +8,7 @@ from requests.models import ServiceRequest
 from tests.conftest import assert_no_horizontal_scroll, browser_login
 from tests.factories import PASSWORD
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 MIN_TAP = 44
 

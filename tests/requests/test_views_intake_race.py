@@ -12,7 +12,7 @@ from requests.models import ServiceRequest
 from residents.models import Resident
 from tests.requests.views_support import intake_data
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def post_twice_at_once(user, data) -> list:
