@@ -5,13 +5,15 @@ new values, and revealing stays the logged action on the resident page.
 """
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.http import HttpResponseRedirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from residents.idnumbers import fingerprint, normalize_id_number
-from residents.models import AccessLog, Community, Grid, Resident, RosterImport
+from residents.models import AccessLog, Community, Grid, Resident, RosterImport, violates_id_number_unique
 from residents.phones import normalize_phone
 from residents.pinyin import name_readings
 from residents.selectors import resident_with_id_number
@@ -132,6 +134,21 @@ class ResidentAdmin(admin.ModelAdmin):
     @admin.display(description=_("mobile phone"))
     def masked_phone_column(self, resident):
         return resident.masked_phone
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # The form checks the ID number (clean); someone may register it between that check and the
+        # save. The database refuses, the admin's transaction rolls back: say so, not a 500.
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except IntegrityError as error:
+            if not violates_id_number_unique(error):
+                raise
+            self.message_user(
+                request,
+                _("Nothing was saved: another resident of this community got this ID number meanwhile."),
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(request.get_full_path())
 
     def has_change_permission(self, request, obj=None):
         # An anonymised resident stays anonymised (DESIGN §6): the admin shows the record, read-only.

@@ -284,3 +284,15 @@ def test_the_admin_shows_an_anonymised_resident_read_only(admin_client, people, 
     assert response.status_code == 403
     zeng.refresh_from_db()
     assert (zeng.name, zeng.id_number_hmac) == (services.ANONYMISED_NAME, "")
+
+
+def test_an_admin_save_that_loses_the_race_says_so_and_saves_nothing(admin_client, wang, people, monkeypatch):
+    from residents import admin as resident_admin
+
+    monkeypatch.setattr(resident_admin, "resident_with_id_number", lambda **kwargs: None)  # checked too early
+    response = admin_post(admin_client, people.zeng, name="曾国栋", new_id_number=VALID_ID)
+    assert response.status_code == 302
+    page = admin_client.get(response["Location"]).content.decode()
+    assert "Nothing was saved: another resident of this community got this ID number meanwhile." in page
+    people.zeng.refresh_from_db()
+    assert (people.zeng.name, people.zeng.id_number_hmac) == ("曾国强", "")
