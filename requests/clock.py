@@ -240,6 +240,11 @@ class Deadlines(NamedTuple):
     resolve: datetime
 
 
+# No deadline is set further than this from the moment it is set (an extension, a 12345 order's
+# own deadline): a typo such as 9999-12-31 is refused, not carried into the working-day arithmetic.
+FURTHEST_DEADLINE = timedelta(days=366)
+
+
 def due_at(category, logged_at: datetime) -> Deadlines:
     """When a request of `category` logged at `logged_at` must be accepted and resolved."""
     return Deadlines(

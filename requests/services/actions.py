@@ -121,6 +121,8 @@ def request_extension_request(*, actor, request_id: int, new_due_at: datetime, r
         raise ValidationError({"new_due_at": _("Enter the new due time.")})
     if new_due_at <= max(at, sr.resolve_due_at or at):
         raise ValidationError({"new_due_at": _("The new due time must be later than the current one.")})
+    if new_due_at > at + clock.FURTHEST_DEADLINE:
+        raise ValidationError({"new_due_at": _("The new due time can be at most a year from now.")})
     sr.extension_pending, sr.extension_due_at, sr.extension_reason = True, new_due_at, reason
     save(sr, _EXTENSION_FIELDS, at)
     replace_steps(sr, add=[(Step.APPROVE_EXTENSION, at)], at=at)

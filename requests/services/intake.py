@@ -187,6 +187,14 @@ def _log(
     if source == Source.HOTLINE:
         if hotline_due_at is None or timezone.is_naive(hotline_due_at):
             raise ValidationError({"hotline_due_at": _("Enter the hotline's deadline.")})
+        if not at - clock.FURTHEST_DEADLINE <= hotline_due_at <= at + clock.FURTHEST_DEADLINE:
+            raise ValidationError(
+                {
+                    "hotline_due_at": _(
+                        "The hotline's deadline must be within a year of today: check the date."
+                    )
+                }
+            )
     elif hotline_due_at:
         raise ValidationError({"source": _("Only a 12345 hotline request has a hotline reference.")})
     content_types = validate_photos(photos)

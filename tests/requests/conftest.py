@@ -1,7 +1,7 @@
 """滨西社区 with one member per role, a handler, residents in gridded compounds, and helpers that
 bring a request into any state through the services themselves."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from importlib import import_module
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
@@ -121,7 +121,7 @@ def in_state(world, state: str, *, extension: bool = False, review: bool = False
     sr = request_accept(actor=world.handler, request_id=sr.pk)
     if state == "in_progress":
         if extension:
-            later = sr.resolve_due_at.replace(year=sr.resolve_due_at.year + 1)
+            later = sr.resolve_due_at + timedelta(days=30)
             sr = request_extension_request(
                 actor=world.handler, request_id=sr.pk, new_due_at=later, reason="等配件"
             )
