@@ -82,8 +82,15 @@ class ResolveForm(ActionForm):
 
 
 class ReturnVisitForm(ActionForm):
+    # No answer is chosen in advance: a default "satisfied" pressed by habit would lift the
+    # satisfaction rate supervisors are judged by.
     rating = forms.ChoiceField(
-        label=_("rating"), choices=[*Rating.choices, (NO_ANSWER, _("no answer this time"))]
+        label=_("rating"),
+        choices=[
+            ("", _("— choose what the resident said")),
+            *Rating.choices,
+            (NO_ANSWER, _("no answer this time")),
+        ],
     )
     note = _text(_("note"), max_length=1000, required=False)
 
@@ -102,7 +109,7 @@ class ReopenForm(ActionForm):
 
 class PhotoForm(ActionForm):
     kind = forms.ChoiceField(
-        label=_("photo"), choices=Attachment.Kind.choices, initial=Attachment.Kind.BEFORE
+        label=_("photo type"), choices=Attachment.Kind.choices, initial=Attachment.Kind.BEFORE
     )
     photos = PhotosField(label=_("photos"))
 
@@ -111,7 +118,7 @@ class PhotoForm(ActionForm):
 class ActionSpec:
     form: type[ActionForm]
     call: Callable  # (actor, request_id, cleaned_data) → the updated request
-    done: str
+    done: str | Callable[[dict], str]  # the message, or made from the cleaned data
     button_class: str = "btn-outline-primary"
     needs_handlers: bool = False
     multipart: bool = False
@@ -162,7 +169,7 @@ ACTIONS: dict[str, ActionSpec] = {
         lambda actor, pk, d: services.request_extension_decide(
             actor=actor, request_id=pk, approve=d["approve"], note=d["note"]
         ),
-        _("The extension was decided."),
+        lambda d: _("The extension was approved.") if d["approve"] else _("The extension was refused."),
         "btn-primary",
     ),
     Action.ESCALATE: ActionSpec(

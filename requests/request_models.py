@@ -238,9 +238,13 @@ class ServiceRequest(models.Model):
 
     @property
     def state_label(self) -> str:
-        """The status, or for a closed request its outcome (已办结, 当场解答, 已撤销, 不予受理)."""
+        """The status; a closed request's with its outcome (已结束 · 已办结 / 当场解答 / 已撤销 / 不予
+        受理), so it never reads like a resolved one still waiting for its return visit."""
         if self.status == Status.CLOSED and self.outcome:
-            return str(Outcome(self.outcome).label)
+            return _("%(status)s · %(outcome)s") % {
+                "status": Status.CLOSED.label,
+                "outcome": Outcome(self.outcome).label,
+            }
         return str(Status(self.status).label)
 
 

@@ -76,7 +76,7 @@ def act(request: HttpRequest, reference: str, action: str) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, spec.done)
+            messages.success(request, spec.done(form.cleaned_data) if callable(spec.done) else spec.done)
             return redirect("requests:detail", reference=sr.reference)
     return _page(request, sr, failed=(action, form))
 

@@ -263,3 +263,13 @@ def test_a_deactivated_handler_can_no_longer_act(world):
     world.handler.__dict__.pop("_doorstep_places", None)
     with pytest.raises(NotAllowed):
         request_accept(actor=world.handler, request_id=sr.pk)
+
+
+def test_a_closed_request_never_reads_like_one_waiting_for_its_return_visit(world):
+    from django.utils import translation
+
+    resolved, closed = in_state(world, "resolved"), in_state(world, "closed")
+    with translation.override("zh-hans"):
+        assert (resolved.state_label, closed.state_label) == ("已办结", "已结束 · 已办结")
+    with translation.override("en"):
+        assert closed.state_label == "closed · resolved"

@@ -217,3 +217,25 @@ def test_the_handler_box_starts_with_a_dash_not_djangos_dashes(world, as_user):
     html = as_user(world.supervisor).get(reverse("requests:detail", args=[sr.reference])).content.decode()
     assert 'name="assign-handler"' in html and '<option value="" selected>—</option>' in html
     assert "---------" not in html
+
+
+def test_the_return_visit_form_has_no_rating_chosen_in_advance(world, as_user):
+    sr = in_state(world, "resolved")
+    visitor = as_user(world.supervisor)
+    html = visitor.get(detail(sr), **EN).content.decode()
+    rating = html.split('name="return_visit-rating"')[1].split("</select>")[0]
+    assert re.search(r'<option value="" selected>— choose what the resident said</option>', rating)
+    response = visitor.post(act(sr, "return_visit"), {"return_visit-rating": ""}, **EN)
+    assert errors_next_to(response.content.decode(), "return_visit-rating") == ["This field is required."]
+    assert ServiceRequest.objects.get(pk=sr.pk).status == "resolved"
+
+
+@pytest.mark.parametrize(
+    ("approve", "said"), [("1", "The extension was approved."), ("0", "The extension was refused.")]
+)
+def test_deciding_an_extension_says_which_way(world, as_user, approve, said):
+    sr = in_state(world, "in_progress", extension=True)
+    supervisor = as_user(world.supervisor)
+    response = supervisor.post(act(sr, "decide_extension"), {"decide_extension-approve": approve}, **EN)
+    assert response.status_code == 302
+    assert said in supervisor.get(detail(sr), **EN).content.decode()
