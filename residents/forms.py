@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from residents import idnumbers
 from residents.models import Community, Grid, Resident
 from residents.phones import normalize_phone
+from residents.roles import Can
+from residents.scoping import can
 from residents.selectors import resident_with_id_number, residents_sharing_phone
 from residents.services import EDITABLE_FIELDS, id_number_taken
 
@@ -75,10 +77,12 @@ class ResidentForm(forms.ModelForm):
             if not self.instance.phone:
                 del self.fields["remove_phone"]
             self.fields["id_number"].label = _("new ID number")
-            if self.instance.id_number_masked:
+            if self.instance.id_number_masked and can(user, community.pk, Can.VIEW_ID_NUMBER):
                 self.fields["id_number"].help_text = _(
                     "Leave empty to keep the current ID number (%(masked)s)."
                 ) % {"masked": self.instance.id_number_masked}
+            elif self.instance.id_number_masked:  # its digits are not for this role (DESIGN §4.2)
+                self.fields["id_number"].help_text = _("An ID number is recorded; leave empty to keep it.")
         else:
             del self.fields["remove_phone"]
         self.helper = FormHelper()
