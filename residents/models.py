@@ -1,6 +1,7 @@
 """Where people live, who they are, and what is done with their data (DESIGN §3, §6)."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models
 from django.db.models import Q
 from django.utils import timezone
@@ -65,6 +66,18 @@ def violates_id_number_unique(error: IntegrityError) -> bool:
     return ID_NUMBER_UNIQUE in text or "residents_resident.id_number_hmac" in text
 
 
+def validate_birth_date(value) -> None:
+    """A date a living resident can have been born on: not in the future, not before 1900."""
+    if value is None:
+        return
+    if value > timezone.localdate():
+        raise ValidationError(_("A date of birth cannot be in the future."), code="future")
+    if value.year < 1900:
+        raise ValidationError(
+            _("Check the year: a date of birth before 1900 is not plausible."), code="too_old"
+        )
+
+
 class Resident(models.Model):
     community = models.ForeignKey(
         Community, on_delete=models.PROTECT, related_name="residents", verbose_name=_("community")
@@ -97,7 +110,7 @@ class Resident(models.Model):
     id_number_encrypted = models.TextField(blank=True, editable=False)
     id_number_hmac = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     id_number_masked = models.CharField(_("ID number"), max_length=18, blank=True, editable=False)
-    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True, validators=[validate_birth_date])
     notes = models.TextField(_("notes"), blank=True)
 
     sms_consent = models.BooleanField(_("agrees to status SMS"), default=False)

@@ -227,6 +227,16 @@ def test_the_edit_form_never_shows_the_full_phone_or_id_number(as_user, alice, p
     assert "139****5678" in html and "110***********002X" in html
 
 
+@pytest.mark.parametrize("role", ["desk_staff", "grid_worker"])
+def test_editors_who_may_not_see_id_numbers_get_no_digits_of_it(as_user, roles, people, role):
+    people.wang.set_id_number(VALID_ID)
+    people.wang.save()
+    html = (
+        as_user(getattr(roles, role)).get(reverse("residents:edit", args=[people.wang.pk])).content.decode()
+    )
+    assert "002X" not in html and VALID_ID not in html
+
+
 def test_an_empty_phone_keeps_the_number_and_a_new_one_replaces_it(as_user, alice, people):
     wang, client = people.wang, as_user(alice)
     url = reverse("residents:edit", args=[wang.pk])
@@ -334,4 +344,20 @@ def test_bad_posts_show_errors_never_a_500(as_user, alice, people, changes):
     response = as_user(alice).post(CREATE, form_data() | changes)
     assert response.status_code == 200
     assert "invalid-feedback" in response.content.decode()
+    assert not Resident.objects.filter(compound="建设路小区").exists()
+
+
+@pytest.mark.parametrize(
+    ("born", "said"),
+    [
+        ("2030-01-01", "A date of birth cannot be in the future."),
+        ("1899-12-31", "Check the year: a date of birth before 1900 is not plausible."),
+    ],
+)
+def test_an_implausible_date_of_birth_is_refused_next_to_the_field(as_user, alice, people, born, said):
+    response = as_user(alice).post(
+        CREATE, form_data() | {"birth_date": born}, headers={"accept-language": "en"}
+    )
+    assert response.status_code == 200
+    assert said in response.content.decode().split('id="div_id_birth_date"')[1].split("</div>\n</div>")[0]
     assert not Resident.objects.filter(compound="建设路小区").exists()
