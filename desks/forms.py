@@ -1,6 +1,9 @@
 """Forms of the desk pages. They parse and show errors next to fields; the rules are in services."""
 
+import datetime as dt
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from desks import health, selectors
@@ -114,11 +117,25 @@ class SessionForm(forms.ModelForm):
     def __init__(self, *args, community_id: int, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["stop"].queryset = selectors.community_stops(community_id=community_id)
+        self.fields["stop"].empty_label = "—"  # not Django's "---------"
         self.fields["team"].queryset = selectors.team_candidates(community_id=community_id)
         if self.instance.pk and self.instance.route_id:
             # How the route finds its session again: cancel it and plan a one-off to move it.
             self.fields["stop"].disabled = self.fields["date"].disabled = True
             self.fields["date"].help_text = _("A route's session keeps its stop and date.")
+
+    def clean_date(self):
+        """A new date within reach: a session held up to PAST_DAYS ago may still be entered
+        afterwards; 1999 or 2099 is a typo."""
+        day = self.cleaned_data["date"]
+        if "date" in self.changed_data and day is not None:
+            today = timezone.localdate()
+            if not today - dt.timedelta(days=PAST_DAYS) <= day <= today + dt.timedelta(days=366):
+                raise forms.ValidationError(
+                    _("Choose a date from %(days)s days ago to a year ahead; check the year.")
+                    % {"days": PAST_DAYS}
+                )
+        return day
 
     def clean(self):
         cleaned = super().clean()
@@ -126,6 +143,10 @@ class SessionForm(forms.ModelForm):
         if start and end and end <= start:
             self.add_error("end_time", _("The session must end after it starts."))
         return cleaned
+
+
+# How far back a session that was held may still be entered (a desk recorded on paper).
+PAST_DAYS = 60
 
 
 class CancelForm(forms.Form):

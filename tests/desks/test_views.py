@@ -230,6 +230,23 @@ def test_a_one_off_session(as_user, alice, desk, binxi):
     assert (session.route, session.date, session.community) == (None, day, binxi)
 
 
+@pytest.mark.parametrize("days", [-61, 367, -365 * 27])  # 1999-ish: a typo in the year
+def test_a_one_off_session_far_from_today_is_refused_next_to_the_date(as_user, alice, desk, days):
+    day = timezone.localdate() + dt.timedelta(days=days)
+    data = {"stop": desk.jianshe.pk, "date": day.isoformat(), "start_time": "09:00", "end_time": "10:00"}
+    html = as_user(alice).post(reverse("desks:session_create"), data, **EN).content.decode()
+    block = html.split('id="div_id_date"')[1].split('id="div_id_start_time"')[0]
+    assert "Choose a date from 60 days ago to a year ahead; check the year." in block
+    assert not DeskSession.objects.filter(stop=desk.jianshe).exists()
+
+
+def test_a_session_held_last_month_may_still_be_entered(as_user, alice, desk):
+    day = timezone.localdate() - dt.timedelta(days=30)
+    data = {"stop": desk.jianshe.pk, "date": day.isoformat(), "start_time": "09:00", "end_time": "10:00"}
+    assert as_user(alice).post(reverse("desks:session_create"), data).status_code == 302
+    assert DeskSession.objects.get(stop=desk.jianshe).date == day
+
+
 @pytest.mark.parametrize("name", ["route_create", "stop_create", "session_create"])
 def test_a_street_supervisor_chooses_the_community(as_user, binxi, bindong, name):
     from tests.factories import member
