@@ -68,6 +68,34 @@ def _users():
     return users
 
 
+# Prefixes China's carriers use: numbers the app's own phone check accepts (140-149 mostly do not).
+MOBILE_PREFIXES = [
+    "133",
+    "135",
+    "136",
+    "137",
+    "138",
+    "139",
+    "150",
+    "151",
+    "152",
+    "153",
+    "155",
+    "158",
+    "159",
+    "166",
+    "177",
+    "180",
+    "181",
+    "182",
+    "186",
+    "187",
+    "188",
+    "189",
+    "199",
+]
+
+
 def _residents(community: Community, grids: list[Grid], compounds: list[str], count: int, seed: int) -> None:
     if community.residents.exists():
         return
@@ -103,7 +131,7 @@ def _residents(community: Community, grids: list[Grid], compounds: list[str], co
             grid=grid,
             name=name,
             name_pinyin=name_readings(name),
-            phone=f"+861{rng.choice('3456789')}{rng.randint(0, 999_999_999):09d}",
+            phone=f"+86{rng.choice(MOBILE_PREFIXES)}{rng.randint(0, 99_999_999):08d}",
             compound=compound,
             building=building,
             unit=unit,

@@ -22,6 +22,16 @@ def test_the_demo(seeded):
     every_status_and_outcome(seeded)
     the_stories()
     history_sends_no_sms_and_a_second_run_adds_nothing()
+    the_phones_pass_the_apps_own_check()
+
+
+def the_phones_pass_the_apps_own_check():
+    from residents.models import Resident
+    from residents.phones import normalize_phone
+
+    phones = list(Resident.objects.exclude(phone="").values_list("phone", flat=True))
+    assert len(phones) > 5000
+    assert [p for p in phones if normalize_phone(p) != p] == []
 
 
 def every_status_and_outcome(seeded):
