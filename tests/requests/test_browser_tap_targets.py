@@ -74,3 +74,27 @@ def test_a_nurse_follows_up_a_flagged_screening_with_one_tap(live_server, phone_
     assert page.locator("#reference").inner_text() == sr.reference
     assert sr.category.code == "health_follow_up"
     assert_no_horizontal_scroll(page)
+
+
+def test_the_small_links_and_buttons_a_supervisor_uses_are_tall_enough(live_server, phone_page, world):
+    from tests.requests.conftest import in_state
+
+    world.wang.set_id_number("11010119900307002X")
+    world.wang.save()
+    sr = in_state(world, "logged")
+    page = phone_page
+    browser_login(page, live_server, "alice", PASSWORD)
+    checks = (
+        ("/", "#todays-sessions a.small"),  # 本周
+        ("/residents/", "#roster-links a"),  # import, export, access log
+        ("/residents/", "details summary"),  # filters
+        ("/requests/", "details summary"),
+        (f"/residents/{world.wang.pk}/", "#reveal-phone, #show-id-number"),
+        (f"/requests/{sr.reference}/", "#resident-link"),
+    )
+    for path, selector in checks:
+        page.goto(f"{live_server.url}{path}")
+        page.wait_for_load_state("load")
+        shown = [height for height in heights(page, selector) if height]
+        assert shown and min(shown) >= MIN_TAP, (path, selector, shown)
+        assert_no_horizontal_scroll(page)
