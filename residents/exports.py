@@ -209,5 +209,8 @@ def xlsx_file(queryset: QuerySet[Resident]):
     return handle
 
 
-def export_filename(*, community_name: str, file_format: str) -> str:
-    return f"居民名册-{community_name}-{timezone.localdate():%Y%m%d}.{file_format}"
+def export_filename(*, community_name: str, filters: ExportFilters, file_format: str) -> str:
+    """居民名册-滨西社区-20261129.csv; "-筛选" when only part of the register was chosen, so a
+    filtered file is never taken for the whole register."""
+    part = "-筛选" if (filters.grid_id or filters.compound or filters.flags or filters.q) else ""
+    return f"居民名册-{community_name}{part}-{timezone.localdate():%Y%m%d}.{file_format}"

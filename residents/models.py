@@ -233,6 +233,24 @@ class AccessLog(models.Model):
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.get_action_display()}"
 
+    def export_filter_text(self) -> str:
+        """What an export selected (DESIGN §6: who, what filter, how many rows), in the reader's
+        language: made from `filters` when shown, not from text stored in the writer's."""
+        data = self.filters or {}
+        parts = []
+        if data.get("grid_name"):
+            parts.append(_("grid %(name)s") % {"name": data["grid_name"]})
+        if data.get("compound"):
+            parts.append(_("compound %(name)s") % {"name": data["compound"]})
+        parts += [
+            str(Resident._meta.get_field(f).verbose_name)
+            for f in data.get("flags", [])
+            if f in Resident.FLAGS
+        ]
+        if data.get("q"):
+            parts.append(_("search “%(text)s”") % {"text": data["q"]})
+        return " · ".join(parts) if parts else str(_("every resident"))
+
 
 class RosterImport(models.Model):
     """An uploaded roster, kept in the database so a worker on another machine can read it."""

@@ -167,9 +167,14 @@ def _download(request, form: RosterExportForm, file_format: str):
         require(request.user, community.pk, Can.IMPORT_EXPORT)
     exports.log_export(user=request.user, filters=filters, file_format=file_format)
     queryset = exports.export_queryset(user=request.user, filters=filters)
-    name = exports.export_filename(
-        community_name=community.name if community else _("all"), file_format=file_format
-    )
+    allowed = communities_where(request.user, Can.IMPORT_EXPORT)
+    if community is not None:
+        community_name = community.name
+    elif len(allowed) == 1:  # the one community they export from, not "all"
+        community_name = places(request.user)[allowed[0]].community_name
+    else:
+        community_name = _("all")
+    name = exports.export_filename(community_name=community_name, filters=filters, file_format=file_format)
     if file_format == "xlsx":
         return FileResponse(
             exports.xlsx_file(queryset), as_attachment=True, filename=name, content_type=XLSX_TYPE

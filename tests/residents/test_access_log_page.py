@@ -69,3 +69,24 @@ def test_the_log_pages_and_keeps_its_query_count(as_user, alice, binxi):
     html = client.get(URL).content.decode()
     assert "第 1 页，共 2 页" in html
     assert client.get(URL, {"page": 2}).content.decode().count('class="list-group-item"') == 5
+
+
+def test_an_export_entry_says_what_was_selected_in_the_readers_language(as_user, alice, people, binxi):
+    filters = {"format": "csv", "grid_name": "第一网格", "compound": "冶金厂家属院", "flags": ["lives_alone"]}
+    AccessLog.objects.create(
+        actor=alice, community=binxi, action="export", detail="名册导出（CSV）", filters=filters, row_count=36
+    )
+    AccessLog.objects.create(
+        actor=alice, community=binxi, action="export", filters={"format": "xlsx"}, row_count=9
+    )
+    chinese = as_user(alice).get(URL).content.decode()
+    assert (
+        '名册导出（CSV） · <span class="export-filter">网格 第一网格 · 小区 冶金厂家属院 · 独居老人'
+        in chinese
+    )
+    assert "全部居民" in chinese
+    english = as_user(alice).get(URL, headers={"accept-language": "en"}).content.decode()
+    assert (
+        'Roster export (CSV) · <span class="export-filter">grid 第一网格 · compound 冶金厂家属院' in english
+    )
+    assert "名册导出" not in english

@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from residents.models import AccessLog
 from tests.factories import GridFactory, MembershipFactory, ResidentFactory, member
@@ -199,3 +200,15 @@ def test_the_export_log_keeps_no_phone_or_id_number_typed_in_the_search(client, 
     client.force_login(alice)
     download(client, q=typed)
     assert AccessLog.objects.get(action="export").filters["q"] == kept
+
+
+@pytest.mark.django_db
+def test_the_file_name_says_which_community_and_whether_it_was_filtered(client, alice, people):
+    from urllib.parse import unquote
+
+    client.force_login(alice)
+    today = timezone.localdate().strftime("%Y%m%d")
+    whole = client.get(EXPORT, {"download": "csv"})
+    assert f"居民名册-滨西社区-{today}.csv" in unquote(whole["Content-Disposition"])
+    part = client.get(EXPORT, {"download": "csv", "compound": "冶金厂家属院"})
+    assert f"居民名册-滨西社区-筛选-{today}.csv" in unquote(part["Content-Disposition"])
