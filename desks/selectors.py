@@ -117,7 +117,7 @@ def community_stops(*, community_id: int) -> QuerySet[Stop]:
 
 
 def community_grids(*, community_id: int) -> QuerySet[Grid]:
-    return Grid.objects.filter(community_id=community_id).order_by("name")
+    return Grid.objects.filter(community_id=community_id).order_by("id")
 
 
 def team_candidates(*, community_id: int) -> QuerySet:

@@ -404,7 +404,7 @@ def _wang_yuzhi(community: Community) -> Resident:
     if wang is None:
         from residents.pinyin import name_readings
 
-        grid = community.grids.order_by("name").first()
+        grid = community.grids.order_by("id").first()
         wang = Resident.objects.create(
             community=community,
             grid=grid,

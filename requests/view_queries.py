@@ -104,7 +104,7 @@ def filter_categories() -> list[Category]:
 
 
 def filter_grids(*, user) -> list[Grid]:
-    return list(scoped(Grid.objects.select_related("community"), user).order_by("community__name", "name"))
+    return list(scoped(Grid.objects.select_related("community"), user).order_by("community__name", "id"))
 
 
 def filter_handlers(*, user) -> list:

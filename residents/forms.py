@@ -62,7 +62,7 @@ class ResidentForm(forms.ModelForm):
         self.user = user
         self.community = community
         self.shared_phone_residents: list[Resident] = []
-        self.fields["grid"].queryset = Grid.objects.filter(community=community).order_by("name")
+        self.fields["grid"].queryset = Grid.objects.filter(community=community).order_by("id")
         self.fields["grid"].empty_label = "—"
         self.fields["name"].widget.attrs["autocomplete"] = "off"
         editing = bool(self.instance.pk)

@@ -48,7 +48,8 @@ class Grid(models.Model):
     class Meta:
         verbose_name = _("grid")
         verbose_name_plural = _("grids")
-        ordering = ["community", "name"]
+        # The order the office set them up in: by name, 第一 第三 第二 第五 (Unicode order of numerals).
+        ordering = ["community", "id"]
         constraints = [models.UniqueConstraint(fields=["community", "name"], name="grid_unique_name")]
 
     def __str__(self):

@@ -73,7 +73,7 @@ class RosterExportForm(forms.Form):
         self.fields["grid"].queryset = (
             Grid.objects.filter(community_id__in=community_ids)
             .select_related("community")
-            .order_by("community__name", "name")
+            .order_by("community__name", "id")
         )
 
     def clean(self):

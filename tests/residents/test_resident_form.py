@@ -1,5 +1,7 @@
 """Adding and editing residents: normalised phones and ID numbers, clear errors, the shared-phone warning."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -361,3 +363,15 @@ def test_an_implausible_date_of_birth_is_refused_next_to_the_field(as_user, alic
     assert response.status_code == 200
     assert said in response.content.decode().split('id="div_id_birth_date"')[1].split("</div>\n</div>")[0]
     assert not Resident.objects.filter(compound="建设路小区").exists()
+
+
+def test_grids_are_offered_in_the_order_they_were_set_up(as_user, alice, binxi):
+    from tests.factories import GridFactory
+
+    names = ["第一网格", "第二网格", "第三网格", "第四网格", "第五网格", "第六网格", "第十网格"]
+    for name in names:
+        GridFactory(community=binxi, name=name)
+    html = as_user(alice).get(CREATE).content.decode()
+    select = html.split('name="grid"')[1].split("</select>")[0]
+    offered = re.findall(r">(第[^<]+网格)<", select)
+    assert offered[-len(names) :] == names  # by name: 第一 第三 第二 第五 第六 第十 第四
