@@ -53,10 +53,13 @@ def today() -> dt.date:
 
 
 def parse_date(value: str | None) -> dt.date | None:
+    """A date from a query string; None for nonsense and for years a week's arithmetic would run
+    off the calendar with (0001, 9999): pages then show today's week."""
     try:
-        return dt.date.fromisoformat(value) if value else None
+        day = dt.date.fromisoformat(value) if value else None
     except ValueError:
         return None
+    return day if day is None or 1900 <= day.year <= 2999 else None
 
 
 def parse_int(value: str | None) -> int | None:

@@ -258,3 +258,11 @@ def test_a_street_supervisor_chooses_the_community(as_user, binxi, bindong, name
     html = as_user(street).get(reverse(f"desks:{name}")).content.decode()
     assert f"?community={binxi.pk}" in html and f"?community={bindong.pk}" in html
     assert as_user(street).get(reverse(f"desks:{name}") + f"?community={bindong.pk}").status_code == 200
+
+
+@pytest.mark.parametrize("week", ["9999-12-31", "0001-01-01", "garbage", "2026-02-30"])
+def test_a_week_off_the_calendar_shows_this_week_not_a_500(as_user, alice, staff, week):
+    response = as_user(staff.desk_staff).get(reverse("desks:calendar"), {"week": week})
+    assert response.status_code == 200
+    response = as_user(alice).get(reverse("desks:session_create"), {"date": week})
+    assert response.status_code == 200
