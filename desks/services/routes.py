@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import ProtectedError, RestrictedError
+from django.db.models import Max, ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
 
 from desks.models import DeskSession, Route, RouteStop, Stop
@@ -144,8 +144,17 @@ def route_save(
             RouteStop(route=route, stop=v.stop, position=i, start_time=v.start_time, end_time=v.end_time)
             for i, v in enumerate(visits, start=1)
         )
-        result = _generate(route, weeks=0, today=today)
+        result = _generate(route, weeks=_planned_weeks(route, today), today=today)
     return route, result
+
+
+def _planned_weeks(route: Route, today: dt.date) -> int:
+    """How many weeks ahead the route's sessions were planned: a change (a new weekday, a new stop)
+    is planned as far ahead at once, rather than leaving the weeks empty until the night's run."""
+    if route.pk is None:
+        return 0
+    furthest = route.sessions.filter(date__gte=today).aggregate(furthest=Max("date"))["furthest"]
+    return 0 if furthest is None else min(MAX_WEEKS, (furthest - today).days // 7 + 1)
 
 
 def route_generate_sessions(

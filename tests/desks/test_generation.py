@@ -284,3 +284,27 @@ def test_one_broken_route_does_not_stop_the_others(desk, binxi, monkeypatch, cap
 
     with pytest.raises(CommandError, match=f"routes that failed \\(see the log\\): {desk.route.pk}$"):
         call_command("generate_desk_sessions", "--weeks", "2")
+
+
+def test_saving_a_new_weekday_plans_the_new_days_as_far_ahead_as_before(desk, alice):
+    route_generate_sessions(route=desk.route, weeks=3, today=MONDAY)
+    route = desk.route
+    visits = [StopVisit(rs.stop, rs.start_time, rs.end_time) for rs in route.route_stops.order_by("position")]
+    route, result = route_save(
+        route=route,
+        community_id=route.community_id,
+        by=alice,
+        name=route.name,
+        weekday=4,  # Friday
+        start_time=route.start_time,
+        end_time=route.end_time,
+        team=list(route.team.all()),
+        partners=route.partners,
+        services=route.services,
+        is_active=True,
+        visits=visits,
+        today=MONDAY,
+    )
+    dates = {day for _name, day in snapshot(route)}
+    assert dates == {dt.date(2026, 12, 4), dt.date(2026, 12, 11), dt.date(2026, 12, 18)}  # none left empty
+    assert result.created == result.removed == 3 * len(visits)
