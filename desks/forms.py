@@ -58,6 +58,8 @@ class RouteForm(forms.ModelForm):
     def __init__(self, *args, community_id: int, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = selectors.team_candidates(community_id=community_id)
+        weekday = self.fields["weekday"]
+        weekday.choices = [("", "—") if value == "" else (value, label) for value, label in weekday.choices]
 
 
 class VisitForm(forms.Form):

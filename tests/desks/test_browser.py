@@ -71,3 +71,13 @@ def test_open_find_screen_on_a_phone(live_server, phone_page, binxi, staff, desk
     page.wait_for_function("document.querySelector('#served-total').textContent.trim() === '2'")
     assert DeskSession.objects.get(pk=session.pk).walk_up_count == 1
     assert_no_horizontal_scroll(page)
+
+    # Closing asks first: a stray tap changes nothing; a confirmed one closes the desk.
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.locator("#close-session").click()
+    page.wait_for_timeout(300)
+    assert DeskSession.objects.get(pk=session.pk).status == "open"
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("#close-session").click()
+    page.wait_for_selector("#close-session", state="detached")
+    assert DeskSession.objects.get(pk=session.pk).status == "closed"

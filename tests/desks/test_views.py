@@ -266,3 +266,9 @@ def test_a_week_off_the_calendar_shows_this_week_not_a_500(as_user, alice, staff
     assert response.status_code == 200
     response = as_user(alice).get(reverse("desks:session_create"), {"date": week})
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("name", ["route_create", "session_create"])
+def test_empty_choices_read_as_a_dash_not_djangos_dashes(as_user, alice, name):
+    html = as_user(alice).get(reverse(f"desks:{name}")).content.decode()
+    assert "---------" not in html
