@@ -359,29 +359,34 @@ def _stories(cast: _Cast, categories: dict, now: datetime) -> list[tuple[datetim
         escalate_at = clock.add_working_days(sr.resolve_due_at, 1)
         _at(escalate_at, request_escalate, actor=cast.supervisor, request_id=sr.pk, note=note)
 
-    def waiting_to_assign(t):  # the desk cleared the handler: a supervisor has yet to choose one
+    def waiting(t, *, code, description, resident, **handler):  # logged at the desk, nothing since
         _at(
             t,
             request_log,
             **common,
             actor=cast.deskstaff,
-            category=categories["dispute_mediation"],
-            description="楼上漏水，两家协商不成，需社区出面调解。",
-            resident=cast.residents[5],
-            leave_unassigned=True,
+            category=categories[code],
+            description=description,
+            resident=resident,
+            **handler,
         )
 
-    def waiting_to_accept(t):  # assigned at the desk; the grid worker has not accepted it yet
-        _at(
-            t,
-            request_log,
-            **common,
-            actor=cast.deskstaff,
-            category=categories["errand"],
-            description="独居老人托社区代办老年证，照片已拍好。",
-            resident=cast.residents[7],
-            handler=cast.gridworker,
-        )
+    # The desk cleared the handler: a supervisor has yet to choose one.
+    waiting_to_assign = partial(
+        waiting,
+        code="dispute_mediation",
+        description="楼上漏水，两家协商不成，需社区出面调解。",
+        resident=cast.residents[5],
+        leave_unassigned=True,
+    )
+    # Assigned at the desk; the grid worker has not accepted it yet.
+    waiting_to_accept = partial(
+        waiting,
+        code="errand",
+        description="独居老人托社区代办老年证，照片已拍好。",
+        resident=cast.residents[7],
+        handler=cast.gridworker,
+    )
 
     jobs = [(base + timedelta(hours=1, minutes=10), corridor_light)]
     # The last working day's afternoon, always before now: whatever the day, the demo has requests

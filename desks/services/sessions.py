@@ -118,17 +118,11 @@ def sessions_close_left_open(*, today: dt.date, now: dt.datetime | None = None) 
     """Close every session still open after its day (the team went home without pressing Close),
     marked as closed automatically; how many. Run each night: a stale open session would go on
     taking screenings and be offered as the desk at intake days later."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        left_open = list(
-            DeskSession.objects.select_for_update()
-            .filter(status=Status.OPEN, date__lt=today)
-            .values_list("pk", flat=True)
-        )
-        DeskSession.objects.filter(pk__in=left_open).update(
-            status=Status.CLOSED, closed_at=now, closed_automatically=True
-        )
-    return len(left_open)
+    # One UPDATE: it locks the rows it changes, and a session closed by hand meanwhile no longer
+    # matches status=open.
+    return DeskSession.objects.filter(status=Status.OPEN, date__lt=today).update(
+        status=Status.CLOSED, closed_at=now or timezone.now(), closed_automatically=True
+    )
 
 
 def session_cancel(*, session: DeskSession, by: AbstractBaseUser, reason: str) -> DeskSession:

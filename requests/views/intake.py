@@ -204,11 +204,7 @@ def intake(request: HttpRequest) -> HttpResponse:
                         sr, description=cleaned["description"], category=cleaned["category"]
                     ):
                         form = _fresh_token_form(request, community, session, earlier=sr)
-                        return render(
-                            request,
-                            "requests/intake.html",
-                            _page_context(request, form, community, session, resident),
-                        )
+                        return _intake_page(request, form, community, session, resident)
                     messages.info(request, _("This request was logged already; here it is."))
                 else:
                     messages.success(
@@ -225,11 +221,7 @@ def intake(request: HttpRequest) -> HttpResponse:
             posted = (request.POST.get("description") or "").strip()
             if posted and posted != earlier.description:  # another request typed into a reused form
                 form = _fresh_token_form(request, community, session, earlier=earlier)
-                return render(
-                    request,
-                    "requests/intake.html",
-                    _page_context(request, form, community, session, resident),
-                )
+                return _intake_page(request, form, community, session, resident)
             messages.info(request, _("This request was logged already; here it is."))
             return _logged_redirect(earlier)
     else:

@@ -75,8 +75,10 @@ def test_an_id_number_registered_between_check_and_write_is_checked_again_not_fa
     assert Resident.objects.get(id_number_hmac=fingerprint(ID_A)).phone == "+8613812345678"
 
 
-def test_a_refusal_every_time_fails_the_import_with_nothing_written(client, alice, binxi, monkeypatch):
-    roster_import = preview(client, alice, binxi, [{"姓名": "王玉枝", "身份证号": ID_A}])
+@pytest.fixture
+def refused_writes(monkeypatch) -> list:
+    """Every write refused by ID_NUMBER_UNIQUE (someone keeps registering the file's ID numbers);
+    the list counts the attempts."""
     attempts = []
 
     def refused(*args, **kwargs):
@@ -84,6 +86,12 @@ def test_a_refusal_every_time_fails_the_import_with_nothing_written(client, alic
         raise IntegrityError(f'duplicate key value violates unique constraint "{ID_NUMBER_UNIQUE}"')
 
     monkeypatch.setattr(services, "_write", refused)
+    return attempts
+
+
+def test_a_refusal_every_time_fails_the_import_with_nothing_written(client, alice, binxi, refused_writes):
+    roster_import = preview(client, alice, binxi, [{"姓名": "王玉枝", "身份证号": ID_A}])
+    attempts = refused_writes
     assert roster_run(roster_import_id=confirmed(roster_import)) == "failed"
     assert len(attempts) == services.WRITE_ATTEMPTS
     roster_import.refresh_from_db()
@@ -93,17 +101,11 @@ def test_a_refusal_every_time_fails_the_import_with_nothing_written(client, alic
     assert not Resident.objects.exists()
 
 
-def test_a_refusal_late_in_a_long_run_is_not_retried(client, alice, binxi, monkeypatch):
+def test_a_refusal_late_in_a_long_run_is_not_retried(client, alice, binxi, refused_writes, monkeypatch):
     """Another check and write must fit in the task's time limit: past RETRY_WITHIN, the import
     fails with its cause instead of a worker killed mid-write."""
     roster_import = preview(client, alice, binxi, [{"姓名": "王玉枝", "身份证号": ID_A}])
-    attempts = []
-
-    def refused(*args, **kwargs):
-        attempts.append(1)
-        raise IntegrityError(f'duplicate key value violates unique constraint "{ID_NUMBER_UNIQUE}"')
-
-    monkeypatch.setattr(services, "_write", refused)
+    attempts = refused_writes
     monkeypatch.setattr(services, "RETRY_WITHIN", dt.timedelta(seconds=-1))  # already late
     assert roster_run(roster_import_id=confirmed(roster_import)) == "failed"
     assert len(attempts) == 1
