@@ -5,6 +5,7 @@ from pathlib import Path
 
 import redis
 from django.conf import settings
+from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
 from django.db import connection
 from kombu import Connection
 
@@ -34,5 +35,18 @@ def broker_ok() -> bool:
         with Connection(url, connect_timeout=timeout) as conn:
             conn.ensure_connection(max_retries=1, timeout=timeout)
             return True
+    except Exception:
+        return False
+
+
+def static_ok() -> bool:
+    """Under the manifest storage (production) every page needs collectstatic's manifest."""
+    if not isinstance(staticfiles_storage, ManifestFilesMixin):
+        return True
+    try:
+        # The file on disk, and the entries this process loaded (it reads them once, at start-up).
+        return staticfiles_storage.exists(staticfiles_storage.manifest_name) and bool(
+            staticfiles_storage.hashed_files
+        )
     except Exception:
         return False

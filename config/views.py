@@ -14,12 +14,11 @@ from residents.scoping import places
 @never_cache
 @require_GET
 def healthz(request):
-    checks = {"database": health.database_ok(), "broker": health.broker_ok()}
+    checks = {"database": health.database_ok(), "broker": health.broker_ok(), "static": health.static_ok()}
     failed = [name for name, ok in checks.items() if not ok]
     body = {
         "status": "ok" if not failed else "fail",
-        "database": "ok" if checks["database"] else "fail",
-        "broker": "ok" if checks["broker"] else "fail",
+        **{name: "ok" if ok else "fail" for name, ok in checks.items()},
         "failed": failed,
     }
     return JsonResponse(body, status=503 if failed else 200)

@@ -20,7 +20,7 @@ def get_health(client):
 def test_healthz_answers_ok_without_login_when_database_and_broker_answer(client):
     response, _ = get_health(client)
     assert response.status_code == 200, response.json()
-    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok", "failed": []}
+    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok", "static": "ok", "failed": []}
 
 
 @pytest.fixture
@@ -80,3 +80,35 @@ def test_healthz_turns_503_when_its_redis_broker_stops(client, settings, private
     assert response.status_code == 503
     assert response.json()["failed"] == ["broker"]
     assert elapsed < 2.0
+
+
+MANIFEST_STORAGE = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+}
+
+
+@pytest.mark.django_db
+def test_healthz_names_a_missing_static_manifest_under_the_manifest_storage(client, settings, tmp_path):
+    # Production's storage without collectstatic: every page would answer 500, so health says so.
+    (tmp_path / "static").mkdir()
+    settings.STATIC_ROOT = tmp_path / "static"
+    settings.STORAGES = MANIFEST_STORAGE
+    response, _ = get_health(client)
+    assert response.status_code == 503
+    assert response.json()["failed"] == ["static"]
+    assert response.json()["static"] == "fail"
+
+
+@pytest.mark.django_db
+def test_healthz_is_ok_once_collectstatic_wrote_the_manifest(client, settings, tmp_path):
+    from django.core.management import call_command
+
+    settings.STATIC_ROOT = tmp_path / "static"
+    settings.STORAGES = MANIFEST_STORAGE
+    # Every vendored file collects under the manifest storage (no missing .map it names).
+    call_command("collectstatic", interactive=False, verbosity=0)
+    assert (tmp_path / "static" / "staticfiles.json").exists()
+    response, _ = get_health(client)
+    assert response.status_code == 200, response.json()
+    assert response.json()["static"] == "ok"
