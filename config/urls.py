@@ -24,6 +24,7 @@ urlpatterns = [
     path("residents/", include("residents.urls")),
     path("desks/", include("desks.urls")),
     path("requests/", include("requests.urls")),
+    path("dashboard/", include("requests.dashboard.urls")),
     path("s/", include("requests.public_urls")),  # the public status page (no login)
 ]
 

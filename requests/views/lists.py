@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from requests import view_queries
+from requests.dashboard.forms import FigureFilterForm
 from requests.forms import ListFilterForm
 from requests.request_models import Status
 from requests.views.common import PAGE_SIZE
@@ -25,10 +26,13 @@ def request_list(request: HttpRequest) -> HttpResponse:
     form = ListFilterForm(request.GET)
     filters = form.filters()
     rows = view_queries.request_search(user=user, filters=filters)
+    figure = FigureFilterForm(request.GET)  # a dashboard number's requests
+    rows = figure.apply(rows, supervised=communities_where(user, Can.SUPERVISE), at=timezone.now())
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form,
         "filters": filters,
+        "figure": figure if figure.active() else None,
         "page": page,
         "categories": view_queries.filter_categories(),
         "grids": view_queries.filter_grids(user=user),

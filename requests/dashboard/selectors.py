@@ -1,0 +1,364 @@
+"""Reads of the supervisor's dashboard, the street office's comparison and the monthly report.
+
+Every function takes a Scope whose communities the caller has already checked (the view keeps
+only communities where the user may supervise), and answers in a fixed number of queries
+whatever the number of rows, handlers, grids or categories: SQL aggregates, grouped once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, FloatField, Q, QuerySet
+from django.db.models.functions import Coalesce, TruncDate
+
+from desks.models import DeskSession, Screening
+from desks.served import served_counts
+from requests import clock
+from requests.category_models import Category
+from requests.dashboard.figures import FIGURES, RATES, Period, period_filter
+from requests.request_models import UNRESOLVED_STATUSES, RequestEvent, ServiceRequest, Status
+from requests.transitions import EventAction
+from residents.models import Community, Grid
+
+
+@dataclass(frozen=True)
+class Scope:
+    community_ids: tuple[int, ...]
+    grid_id: int | None = None
+    category_id: int | None = None
+    route_id: int | None = None
+    source: str = ""
+    handler_id: int | None = None
+
+    def requests(self) -> QuerySet[ServiceRequest]:
+        rows = ServiceRequest.objects.filter(community_id__in=self.community_ids)
+        if self.grid_id is not None:
+            rows = rows.filter(grid_id=self.grid_id)
+        if self.category_id is not None:
+            rows = rows.filter(Q(category_id=self.category_id) | Q(category__parent_id=self.category_id))
+        if self.route_id is not None:
+            rows = rows.filter(desk_session__route_id=self.route_id)
+        if self.source:
+            rows = rows.filter(source=self.source)
+        if self.handler_id is not None:
+            rows = rows.filter(handler_id=self.handler_id)
+        return rows
+
+    def sessions(self) -> QuerySet[DeskSession]:
+        rows = DeskSession.objects.filter(community_id__in=self.community_ids)
+        if self.route_id is not None:
+            rows = rows.filter(route_id=self.route_id)
+        if self.grid_id is not None:
+            rows = rows.filter(stop__grids=self.grid_id)
+        return rows
+
+
+@dataclass
+class Number:
+    """One figure: for a count `hit == base`; for a rate `rate` is None when nothing was counted."""
+
+    name: str
+    label: str
+    base: int
+    hit: int
+    is_rate: bool
+    previous: Number | None = field(default=None, repr=False)
+
+    @property
+    def value(self):
+        if not self.is_rate:
+            return self.hit
+        return None if self.base == 0 else self.hit / self.base
+
+    @property
+    def change(self):
+        """The change from the previous period: counts in units, rates in percentage points."""
+        if self.previous is None or self.value is None or self.previous.value is None:
+            return None
+        if self.is_rate:
+            return round((self.value - self.previous.value) * 100, 1)
+        return self.value - self.previous.value
+
+
+def figures(scope: Scope, period: Period, at: dt.datetime) -> dict[str, Number]:
+    """The counts and rates of DESIGN §5 for the period: two queries (the period's figures in one
+    aggregate over the rows an event of the period touches; open and overdue now in another)."""
+    in_period = {}
+    for name, figure in FIGURES.items():
+        if name in ("open_now", "overdue_now"):
+            continue
+        in_period[f"{name}__base"] = Count("id", filter=figure.base(period, at))
+        if figure.is_rate:
+            in_period[f"{name}__hit"] = Count("id", filter=figure.hit(period, at))
+    counted = scope.requests().filter(period_filter(period, at)).aggregate(**in_period)
+    counted.update(
+        scope.requests()
+        .exclude(status=Status.CLOSED)
+        .aggregate(
+            open_now__base=Count("id"),
+            overdue_now__base=Count("id", filter=FIGURES["overdue_now"].base(period, at)),
+        )
+    )
+    numbers = {}
+    for name, figure in FIGURES.items():
+        base = counted[f"{name}__base"] or 0
+        hit = counted.get(f"{name}__hit", base) or 0
+        numbers[name] = Number(name, str(figure.label), base, hit, figure.is_rate)
+    return numbers
+
+
+def figures_with_previous(scope: Scope, period: Period, previous: Period, at: dt.datetime) -> dict:
+    now = figures(scope, period, at)
+    before = figures(scope, previous, at)
+    for name, number in now.items():
+        if name not in ("open_now", "overdue_now"):
+            number.previous = before[name]
+    return now
+
+
+class _PercentileCont(Aggregate):
+    function = "percentile_cont"
+    template = "%(function)s(%(percentile)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+    def __init__(self, expression, percentile: float, **extra):
+        super().__init__(expression, percentile=percentile, **extra)
+
+
+def _hours_expression():
+    return ExpressionWrapper(F("closed_at") - F("logged_at"), output_field=DurationField())
+
+
+def time_to_close(scope: Scope, period: Period) -> dict[str, float | None]:
+    """Median and 90th percentile of closed − logged, in hours, over requests closed in the period
+    (withdrawn excluded). PostgreSQL: percentile_cont in one query. Elsewhere: the two rows around
+    each percentile by ORDER BY … OFFSET, interpolated the same way (a few queries, no scan into
+    Python)."""
+    closed = scope.requests().filter(FIGURES["closed"].base(period, clock.now()))
+    if connection.vendor == "postgresql":
+        from django.db.models.expressions import RawSQL
+
+        epoch = RawSQL(
+            'EXTRACT(EPOCH FROM ("requests_servicerequest"."closed_at" - '
+            '"requests_servicerequest"."logged_at")) / 3600.0',
+            [],
+            output_field=FloatField(),
+        )
+        row = closed.aggregate(median=_PercentileCont(epoch, 0.5), p90=_PercentileCont(epoch, 0.9))
+        return {k: (round(v, 1) if v is not None else None) for k, v in row.items()}
+    ordered = closed.annotate(took=_hours_expression()).order_by("took").values_list("took", flat=True)
+    n = ordered.count()
+    if n == 0:
+        return {"median": None, "p90": None}
+
+    def percentile(p: float) -> float:
+        position = p * (n - 1)
+        low = int(position)
+        pair = list(ordered[low : low + 2])
+        hours = [d.total_seconds() / 3600 for d in pair]
+        if len(hours) == 1:
+            return hours[0]
+        return hours[0] + (hours[1] - hours[0]) * (position - low)
+
+    return {"median": round(percentile(0.5), 1), "p90": round(percentile(0.9), 1)}
+
+
+def per_day(scope: Scope, period: Period) -> list[dict]:
+    """Logged and closed per local day of the period: two grouped queries."""
+    zone = clock.zone()
+    logged = dict(
+        scope.requests()
+        .filter(period.within("logged_at"))
+        .annotate(day=TruncDate("logged_at", tzinfo=zone))
+        .values("day")
+        .annotate(n=Count("id"))
+        .values_list("day", "n")
+    )
+    closed = dict(
+        scope.requests()
+        .filter(FIGURES["closed"].base(period, clock.now()))
+        .annotate(day=TruncDate("closed_at", tzinfo=zone))
+        .values("day")
+        .annotate(n=Count("id"))
+        .values_list("day", "n")
+    )
+    days = []
+    day = clock.local(period.start).date()
+    last = clock.local(period.end).date()
+    while day < last and len(days) < 400:
+        days.append({"day": day, "logged": logged.get(day, 0), "closed": closed.get(day, 0)})
+        day += dt.timedelta(days=1)
+    return days
+
+
+def by_group(scope: Scope, period: Period, at: dt.datetime, key: str) -> list[dict]:
+    """Per category group (key="category") or grid (key="grid"): logged, answered on the spot,
+    resolved, on time and the three rates, in one grouped query."""
+    aggregates = {}
+    for name in ("logged", "first_contact", *RATES):
+        figure = FIGURES[name]
+        aggregates[f"{name}__base"] = Count("id", filter=figure.base(period, at))
+        if figure.is_rate:
+            aggregates[f"{name}__hit"] = Count("id", filter=figure.hit(period, at))
+    aggregates["resolved"] = Count("id", filter=period.within("resolved_at"))
+    # A category without a group heading is its own group.
+    group_id, model = {
+        "category": (Coalesce("category__parent_id", "category_id"), Category),
+        "grid": (F("grid_id"), Grid),
+        "community": (F("community_id"), Community),
+    }[key]
+    rows = list(
+        scope.requests()
+        .filter(period_filter(period, at))
+        .annotate(group_id=group_id)
+        .values("group_id")
+        .annotate(**aggregates)
+        .order_by("group_id")
+    )
+    named = model.objects.in_bulk([row["group_id"] for row in rows if row["group_id"] is not None])
+    for row in rows:
+        thing = named.get(row["group_id"])
+        row["group_name"] = thing.name if thing is not None else ""
+        row["position"] = (getattr(thing, "position", 0), row["group_id"] or 0) if thing else (10**6, 0)
+    rows.sort(key=lambda row: row["position"])
+    result = []
+    for row in rows:
+        numbers = {}
+        for name in ("logged", "first_contact", *RATES):
+            figure = FIGURES[name]
+            base = row[f"{name}__base"]
+            numbers[name] = Number(
+                name, str(figure.label), base, row.get(f"{name}__hit", base), figure.is_rate
+            )
+        result.append(
+            {
+                "id": row["group_id"],
+                "name": row["group_name"] or "—",
+                "resolved": row["resolved"],
+                "numbers": numbers,
+            }
+        )
+    return result
+
+
+def status_now(scope: Scope) -> list[dict]:
+    counts = dict(
+        scope.requests()
+        .exclude(status=Status.CLOSED)
+        .values("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    return [
+        {"status": s, "label": s.label, "n": counts.get(s.value, 0)} for s in Status if s != Status.CLOSED
+    ]
+
+
+def handler_workload(scope: Scope, at: dt.datetime) -> list[dict]:
+    """Per handler: open, due soon (a working half-day), overdue — one grouped query and one for names."""
+    soon = clock.due_soon_until(at)
+    rows = (
+        scope.requests()
+        .filter(status__in=UNRESOLVED_STATUSES, handler__isnull=False)
+        .values("handler_id")
+        .annotate(
+            open=Count("id"),
+            due_soon=Count("id", filter=Q(resolve_due_at__gte=at, resolve_due_at__lt=soon)),
+            overdue=Count("id", filter=Q(resolve_due_at__lt=at)),
+        )
+        .order_by("-overdue", "-open", "handler_id")
+    )
+    rows = list(rows)
+    people = get_user_model().objects.in_bulk([row["handler_id"] for row in rows])
+    for row in rows:
+        person = people.get(row["handler_id"])
+        row["name"] = (
+            (f"{person.last_name}{person.first_name}".strip() or person.get_username()) if person else "—"
+        )
+    return rows
+
+
+def _person_name(person) -> str:
+    if person is None:
+        return "—"
+    return f"{person.last_name}{person.first_name}".strip() or person.get_username()
+
+
+def reminders_sent(scope: Scope, period: Period) -> dict[str, int]:
+    """Reminders and escalations written to timelines in the period (one query)."""
+    events = RequestEvent.objects.filter(
+        request__in=scope.requests().values("id"), created_at__gte=period.start, created_at__lt=period.end
+    )
+    return events.aggregate(
+        reminders=Count("id", filter=Q(action__startswith="remind")),
+        escalations=Count("id", filter=Q(action=EventAction.ESCALATE)),
+    )
+
+
+def desk_work(scope: Scope, period: Period) -> dict:
+    """Sessions held and cancelled, residents served per held session, screenings and flagged
+    readings in the period."""
+    first = clock.local(period.start).date()
+    last = clock.local(period.end).date()
+    sessions = scope.sessions().filter(date__gte=first, date__lt=last)
+    counted = sessions.aggregate(
+        held=Count("id", filter=Q(status=DeskSession.Status.CLOSED), distinct=True),
+        cancelled=Count("id", filter=Q(status=DeskSession.Status.CANCELLED), distinct=True),
+    )
+    held = list(sessions.filter(status=DeskSession.Status.CLOSED).distinct())
+    served = served_counts(held)
+    total_served = sum(c["total"] for c in served.values())
+    screenings = Screening.objects.filter(
+        community_id__in=scope.community_ids, recorded_at__gte=period.start, recorded_at__lt=period.end
+    )
+    if scope.route_id is not None or scope.grid_id is not None:
+        screenings = screenings.filter(session__in=scope.sessions().values("id"))
+    screened = screenings.aggregate(
+        n=Count("id"), flagged=Count("id", filter=Q(bp_flagged=True) | Q(glucose_flagged=True))
+    )
+    return {
+        "held": counted["held"],
+        "cancelled": counted["cancelled"],
+        "served": total_served,
+        "served_per_session": round(total_served / len(held), 1) if held else None,
+        "screenings": screened["n"],
+        "flagged": screened["flagged"],
+    }
+
+
+def compare_communities(community_ids: tuple[int, ...], period: Period, at: dt.datetime) -> list[dict]:
+    """The street office's view: one row per community — logged, overdue now and the three rates
+    (two grouped queries)."""
+    rows = {row["id"]: row for row in by_group(Scope(community_ids), period, at, "community")}
+    overdue = dict(
+        ServiceRequest.objects.filter(community_id__in=community_ids)
+        .filter(FIGURES["overdue_now"].base(period, at))
+        .values("community_id")
+        .annotate(n=Count("id"))
+        .values_list("community_id", "n")
+    )
+    result = []
+    for community in Community.objects.filter(pk__in=community_ids).order_by("name"):
+        row = rows.get(community.pk) or {"numbers": {}}
+        numbers = row["numbers"] or {
+            name: Number(name, str(FIGURES[name].label), 0, 0, FIGURES[name].is_rate)
+            for name in ("logged", "first_contact", *RATES)
+        }
+        result.append({"community": community, "numbers": numbers, "overdue": overdue.get(community.pk, 0)})
+    return result
+
+
+def sms_counts(scope: Scope, period: Period) -> dict | None:
+    """SMS by state for the period, or None while no outbox exists to count."""
+    from django.apps import apps
+
+    try:
+        outbox = apps.get_model("residents", "OutboxMessage")
+    except LookupError:
+        return None
+    rows = outbox.objects.filter(created_at__gte=period.start, created_at__lt=period.end)
+    return dict(rows.values("state").annotate(n=Count("id")).values_list("state", "n"))
