@@ -188,6 +188,11 @@ class ServiceRequest(models.Model):
                 condition=Q(status__in=["assigned", "in_progress"]),
                 name="request_open_resolve_due",
             ),
+            # The dashboard's period figures (DESIGN §5) find their rows by each measured event.
+            models.Index(fields=["community", "accept_due_at"], name="request_community_accept_due"),
+            models.Index(fields=["community", "accepted_at"], name="request_community_accepted"),
+            models.Index(fields=["community", "resolve_due_at"], name="request_community_resolve_due"),
+            models.Index(fields=["community", "resolved_at"], name="request_community_resolved"),
             models.Index(
                 fields=["accept_due_at"],
                 condition=Q(status__in=["logged", "assigned"]),
@@ -299,7 +304,15 @@ class RequestEvent(models.Model):
         verbose_name = _("request event")
         verbose_name_plural = _("request events")
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["request", "created_at", "id"], name="requestevent_timeline")]
+        indexes = [
+            models.Index(fields=["request", "created_at", "id"], name="requestevent_timeline"),
+            # Reminders and escalations sent in a period, for the dashboard.
+            models.Index(
+                fields=["created_at"],
+                condition=Q(action__in=["remind", "escalate"]),
+                name="requestevent_reminders",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.request_id} {self.action} {self.created_at:%Y-%m-%d %H:%M}"

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from requests.request_models import UNRESOLVED_STATUSES, Outcome, Rating, Status
+from requests.request_models import OPEN_STATUSES, UNRESOLVED_STATUSES, Outcome, Rating, Status
 
 RATED = (Rating.SATISFIED, Rating.FAIRLY_SATISFIED, Rating.DISSATISFIED)
 PLEASED = (Rating.SATISFIED, Rating.FAIRLY_SATISFIED)
@@ -62,7 +62,7 @@ def _accepted_in_time() -> Q:
 _BASE = {
     "logged": lambda p, at: p.within("logged_at"),
     "closed": lambda p, at: p.within("closed_at") & Q(status=Status.CLOSED),
-    "open_now": lambda p, at: ~Q(status=Status.CLOSED),
+    "open_now": lambda p, at: Q(status__in=OPEN_STATUSES),
     "overdue_now": lambda p, at: Q(status__in=UNRESOLVED_STATUSES, resolve_due_at__lt=at),
     "response": lambda p, at: (
         p.within("accept_due_at") | p.within("accepted_at") | (_answered() & p.within("closed_at"))
@@ -110,7 +110,7 @@ def period_filter(period: Period, at: dt.datetime) -> Q:
     index on one of these columns finds (open and overdue now are counted apart)."""
     return NOT_WITHDRAWN & (
         period.within("logged_at")
-        | period.within("closed_at")
+        | (period.within("closed_at") & Q(status=Status.CLOSED))
         | period.within("accept_due_at")
         | period.within("accepted_at")
         | period.within("resolve_due_at")

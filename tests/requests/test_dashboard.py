@@ -353,3 +353,25 @@ def test_the_monthly_report_cells_equal_the_dashboard(world, client):
     assert grid_rows[world.grid.name][1] == 2  # two requests of 第一网格
     page = client.get(reverse("dashboard:report"), query)
     assert page.status_code == 200
+
+
+def test_on_postgresql_an_index_serves_every_period_figure(world):
+    """Each measured event of §5 has an index, so the period's rows are found without reading the
+    table (the planner is told to avoid a sequential scan; with a missing index it cannot)."""
+    from tests.conftest import require
+
+    require("PostgreSQL", connection.vendor == "postgresql", "set DATABASE_URL to a PostgreSQL database")
+    from requests.dashboard.figures import period_filter
+
+    scope = selectors.Scope((world.binxi.pk,))
+    rows = scope.requests().filter(period_filter(NOV, AT)).values("id")
+    events = selectors.RequestEvent.objects.filter(
+        action__in=selectors.REMINDER_ACTIONS, created_at__gte=NOV.start, created_at__lt=NOV.end
+    ).values("id")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        for queryset, table in ((rows, "requests_servicerequest"), (events, "requests_requestevent")):
+            sql, params = queryset.query.sql_with_params()
+            cursor.execute(f"EXPLAIN {sql}", params)
+            plan = "\n".join(line for (line,) in cursor.fetchall())
+            assert f"Seq Scan on {table}" not in plan, plan
