@@ -20,9 +20,9 @@ def _seed():
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from desks.models import DeskSession, Membership, Route, RouteStop, Screening, Stop
+    from desks.models import DeskSession, Route, RouteStop, Screening, Stop
     from desks.services import route_generate_sessions
-    from residents.models import Community, Resident
+    from residents.models import Community, Membership, Resident
 
     community, _ = Community.objects.get_or_create(
         code=COMMUNITY_CODE,

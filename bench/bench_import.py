@@ -86,8 +86,7 @@ def run(args) -> list[str]:
     from django.contrib.auth import get_user_model
     from django.db import connection
 
-    from desks.models import Membership
-    from residents.models import Community, Grid, Resident, RosterImport
+    from residents.models import Community, Grid, Membership, Resident, RosterImport
     from residents.rosters.services import roster_preview, roster_run
 
     size = 1_000 if args.quick else SIZE

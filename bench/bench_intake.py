@@ -21,8 +21,7 @@ COMMUNITY_CODE = "BINTAKE"
 def _seed():
     from django.contrib.auth import get_user_model
 
-    from desks.models import Membership
-    from residents.models import Community, Grid, Resident
+    from residents.models import Community, Grid, Membership, Resident
     from residents.pinyin import name_readings
 
     community, _ = Community.objects.get_or_create(

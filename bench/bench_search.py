@@ -20,8 +20,7 @@ def _seed():
     from django.contrib.auth import get_user_model
     from faker import Faker
 
-    from desks.models import Membership
-    from residents.models import Community, Grid, Resident
+    from residents.models import Community, Grid, Membership, Resident
     from residents.pinyin import name_readings
 
     community, _ = Community.objects.get_or_create(

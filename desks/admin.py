@@ -1,4 +1,4 @@
-"""Administration of staff memberships, stops, routes, desk sessions and screenings.
+"""Administration of stops, routes, desk sessions and screenings (staff: residents/admin.py).
 
 Only superusers work here (no role gives the admin to anyone else), so, like the other admins,
 these show every community. No full phone appears in a list: residents are shown by name and
@@ -8,67 +8,11 @@ that hold Can.HEALTH. Statuses change only through the services, so the session'
 are read-only here.
 """
 
-from django import forms
 from django.contrib import admin
-from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from desks.models import DeskSession, Membership, Route, RouteStop, Screening, Stop
+from desks.models import DeskSession, Route, RouteStop, Screening, Stop
 from desks.services.sessions import ROUTE_FIELDS
-from residents.phones import mask_phone, normalize_phone
-
-
-class MembershipForm(forms.ModelForm):
-    class Meta:
-        model = Membership
-        fields = [
-            "user",
-            "community",
-            "role",
-            "health_permission",
-            "staff_phone",
-            "wants_sms_reminders",
-            "is_active",
-        ]
-
-    # Stored as E.164 like residents' phones, so it can be masked and texted.
-    def clean_staff_phone(self):
-        value = self.cleaned_data["staff_phone"]
-        return normalize_phone(value) if value.strip() else ""
-
-
-@admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
-    form = MembershipForm
-    list_display = ["user", "community", "role", "health_permission", "is_active", "masked_staff_phone"]
-    list_filter = ["community", "role", "is_active"]
-    search_fields = ["user__username", "user__last_name", "user__first_name"]
-    list_select_related = ["user", "community"]
-    autocomplete_fields = ["user", "community"]
-
-    @admin.display(description=_("staff phone"))
-    def masked_staff_phone(self, membership):
-        return mask_phone(membership.staff_phone)
-
-
-class MembershipInline(admin.TabularInline):
-    model = Membership
-    form = MembershipForm
-    fk_name = "user"
-    extra = 0
-    autocomplete_fields = ["community"]
-
-
-User = get_user_model()
-admin.site.unregister(User)
-
-
-@admin.register(User)
-class StaffUserAdmin(UserAdmin):
-    """Django's user admin, with the user's memberships: where they work and in which role."""
-
-    inlines = [*UserAdmin.inlines, MembershipInline]
 
 
 @admin.register(Stop)

@@ -1,42 +1,10 @@
-"""How staff reach residents: membership of a community, routes, desk sessions, screenings."""
+"""How staff reach residents: routes, desk sessions, screenings (membership lives in residents)."""
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from residents.models import Community
-from residents.roles import Role
-
-
-class Membership(models.Model):
-    """A person's place in one community: their role there, and how they want to be reached."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
-    )
-    community = models.ForeignKey(
-        Community, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("community")
-    )
-    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
-    staff_phone = models.CharField(_("staff phone"), max_length=20, blank=True)
-    wants_sms_reminders = models.BooleanField(_("SMS reminders"), default=False)
-    health_permission = models.BooleanField(
-        _("may record health screenings"),
-        default=False,
-        help_text=_("Volunteers, desk staff and grid workers need this to record or read screenings."),
-    )
-    is_active = models.BooleanField(_("active"), default=True)
-
-    class Meta:
-        verbose_name = _("staff membership")
-        verbose_name_plural = _("staff memberships")
-        ordering = ["community", "role", "user"]
-        constraints = [
-            models.UniqueConstraint(fields=["user", "community"], name="membership_unique_user_community")
-        ]
-
-    def __str__(self):
-        return f"{self.user} · {self.community} · {self.get_role_display()}"
 
 
 class Stop(models.Model):

@@ -10,11 +10,10 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, QuerySet
 
 from desks.models import DeskSession, Route, RouteStop, Screening, Stop
+from residents.members import members
 from residents.models import Grid, Resident
-from residents.roles import Can, Role
+from residents.roles import Can
 from residents.scoping import communities_where, get_scoped_or_404, scoped
-
-DESK_ROLES = (Role.VOLUNTEER, Role.DESK_STAFF, Role.GRID_WORKER, Role.SUPERVISOR)
 
 
 def week_start(day: dt.date) -> dt.date:
@@ -121,17 +120,8 @@ def community_grids(*, community_id: int) -> QuerySet[Grid]:
 
 
 def team_candidates(*, community_id: int) -> QuerySet:
-    """People who work at the community's desk: active members other than administrators."""
-    return (
-        get_user_model()
-        .objects.filter(
-            memberships__community_id=community_id,
-            memberships__is_active=True,
-            memberships__role__in=DESK_ROLES,
-        )
-        .order_by("last_name", "first_name", "username")
-        .distinct()
-    )
+    """People who work at the community's desk: active members who log requests (not administrators)."""
+    return members(community_id, Can.LOG_REQUESTS).order_by("last_name", "first_name", "username")
 
 
 def supervised_community_ids(*, user) -> list[int]:

@@ -11,6 +11,9 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from residents.members import members
+from residents.roles import Can
+
 
 class DeadlineUnit(models.TextChoices):
     WORKING_DAYS = "working_days", _("working days")
@@ -119,13 +122,7 @@ class CategoryHandler(models.Model):
         return f"{self.category} · {self.community} · {self.user}"
 
     def clean(self):
-        from desks.models import Membership
-        from residents.roles import Can, role_can
-
         if not (self.user_id and self.community_id):
             return
-        roles = Membership.objects.filter(
-            user_id=self.user_id, community_id=self.community_id, is_active=True
-        ).values_list("role", flat=True)
-        if not any(role_can(role, Can.BE_HANDLER) for role in roles):
+        if not members(self.community_id, Can.BE_HANDLER).filter(pk=self.user_id).exists():
             raise ValidationError({"user": _("This person cannot be a handler in this community.")})

@@ -4,14 +4,14 @@ communities (residents/scoping.py) and loads what a list row shows in a fixed nu
 
 from datetime import datetime
 
-from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
 from requests import clock, transitions
 from requests.category_models import Category
 from requests.followup_models import InboxItem
 from requests.request_models import UNRESOLVED_STATUSES, Attachment, RequestEvent, ServiceRequest, Status
-from residents.roles import Can, Role, role_can
+from residents.members import members
+from residents.roles import Can
 from residents.scoping import communities_where, get_scoped_or_404, scoped
 
 OPEN_WORK = (Status.LOGGED, Status.ASSIGNED, Status.IN_PROGRESS)
@@ -140,29 +140,14 @@ def intake_categories() -> list[Category]:
     )
 
 
-HANDLER_ROLES = [role for role in Role.values if role_can(role, Can.BE_HANDLER)]
-
-
 def handlers_for(*, community_id: int) -> QuerySet:
     """The people who may be handlers in a community (for the assign form)."""
-    return (
-        get_user_model()
-        .objects.filter(
-            memberships__community_id=community_id,
-            memberships__is_active=True,
-            memberships__role__in=HANDLER_ROLES,
-        )
-        .order_by("last_name", "first_name", "id")
-        .distinct()
-    )
+    return members(community_id, Can.BE_HANDLER).order_by("last_name", "first_name", "id")
 
 
 def supervisors_of(*, community_id: int) -> QuerySet:
     """Who gets the supervisors' reminders (assign, approve extension, review)."""
-    roles = [role for role in Role.values if role_can(role, Can.SUPERVISE)]
-    return get_user_model().objects.filter(
-        memberships__community_id=community_id, memberships__is_active=True, memberships__role__in=roles
-    )
+    return members(community_id, Can.SUPERVISE)
 
 
 def inbox(*, user, unread_only: bool = False) -> QuerySet:

@@ -16,6 +16,7 @@ from desks.models import DeskSession
 from requests import clock, selectors
 from requests.category_models import Category
 from requests.request_models import Attachment, Rating, RequestEvent, ServiceRequest, Status
+from residents.members import members
 from residents.models import Community, Grid, Resident
 from residents.roles import Can
 from residents.scoping import communities_where, community_ids, get_scoped_or_404, scoped
@@ -109,16 +110,7 @@ def filter_grids(*, user) -> list[Grid]:
 
 def filter_handlers(*, user) -> list:
     """The people who may be handlers in any of the user's communities."""
-    return list(
-        get_user_model()
-        .objects.filter(
-            memberships__community_id__in=community_ids(user),
-            memberships__is_active=True,
-            memberships__role__in=selectors.HANDLER_ROLES,
-        )
-        .distinct()
-        .order_by("last_name", "first_name", "id")
-    )
+    return list(members(community_ids(user), Can.BE_HANDLER).order_by("last_name", "first_name", "id"))
 
 
 def session_label(*, user, session_id: int):

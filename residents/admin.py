@@ -1,11 +1,14 @@
-"""Administration of communities, grids and residents — masked, and no way around the access log.
+"""Administration of communities, grids, staff and residents — masked, and no way around the access log.
 
 Full phones and ID numbers are never shown here: the change form offers write-only fields to set
-new values, and revealing stays the logged action on the resident page.
+new values, and revealing stays the logged action on the resident page. Staff phones are masked in
+the membership list; the user admin lists each user's memberships (where they work, in which role).
 """
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.http import HttpResponseRedirect
@@ -13,8 +16,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from residents.idnumbers import fingerprint, normalize_id_number
-from residents.models import AccessLog, Community, Grid, Resident, RosterImport, violates_id_number_unique
-from residents.phones import normalize_phone
+from residents.models import (
+    AccessLog,
+    Community,
+    Grid,
+    Membership,
+    Resident,
+    RosterImport,
+    violates_id_number_unique,
+)
+from residents.phones import mask_phone, normalize_phone
 from residents.pinyin import name_readings
 from residents.selectors import resident_with_id_number
 
@@ -32,6 +43,58 @@ class GridAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     list_select_related = ["community", "grid_worker"]
     autocomplete_fields = ["grid_worker"]
+
+
+class MembershipForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = [
+            "user",
+            "community",
+            "role",
+            "health_permission",
+            "staff_phone",
+            "wants_sms_reminders",
+            "is_active",
+        ]
+
+    # Stored as E.164 like residents' phones, so it can be masked and texted.
+    def clean_staff_phone(self):
+        value = self.cleaned_data["staff_phone"]
+        return normalize_phone(value) if value.strip() else ""
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    form = MembershipForm
+    list_display = ["user", "community", "role", "health_permission", "is_active", "masked_staff_phone"]
+    list_filter = ["community", "role", "is_active"]
+    search_fields = ["user__username", "user__last_name", "user__first_name"]
+    list_select_related = ["user", "community"]
+    autocomplete_fields = ["user", "community"]
+
+    @admin.display(description=_("staff phone"))
+    def masked_staff_phone(self, membership):
+        return mask_phone(membership.staff_phone)
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    form = MembershipForm
+    fk_name = "user"
+    extra = 0
+    autocomplete_fields = ["community"]
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class StaffUserAdmin(UserAdmin):
+    """Django's user admin, with the user's memberships: where they work and in which role."""
+
+    inlines = [*UserAdmin.inlines, MembershipInline]
 
 
 class ResidentAdminForm(forms.ModelForm):

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from faker import Faker
 
-from residents.models import Community, Grid, Resident
+from residents.models import Community, Grid, Membership, Resident
 from residents.pinyin import name_readings
 from residents.roles import Role
 
@@ -161,8 +161,6 @@ def _residents(community: Community, grids: list[Grid], compounds: list[str], co
 
 
 def seed() -> list[tuple[str, str]]:
-    from desks.models import Membership  # demo only: desks sits above residents
-
     users = _users()
     communities = {}
     for seed_no, (code, name, grid_names, compounds, count) in enumerate(COMMUNITIES):

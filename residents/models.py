@@ -1,4 +1,5 @@
-"""Where people live, who they are, and what is done with their data (DESIGN §3, §6)."""
+"""Where people live, who works for them, who they are, and what is done with their data
+(DESIGN §3, §6)."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -9,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from residents import idnumbers
 from residents.phones import mask_phone
+from residents.roles import Role
 
 
 class Community(models.Model):
@@ -54,6 +56,39 @@ class Grid(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class Membership(models.Model):
+    """A person's place in one community: their role there (roles.py says what it may do), and how
+    they want to be reached. `user.memberships` is what scoping.py reads."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
+    )
+    community = models.ForeignKey(
+        Community, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("community")
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    staff_phone = models.CharField(_("staff phone"), max_length=20, blank=True)
+    wants_sms_reminders = models.BooleanField(_("SMS reminders"), default=False)
+    health_permission = models.BooleanField(
+        _("may record health screenings"),
+        default=False,
+        help_text=_("Volunteers, desk staff and grid workers need this to record or read screenings."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        db_table = "desks_membership"  # moved from desks without moving the rows (migration 0007)
+        verbose_name = _("staff membership")
+        verbose_name_plural = _("staff memberships")
+        ordering = ["community", "role", "user"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "community"], name="membership_unique_user_community")
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.community} · {self.get_role_display()}"
 
 
 # One ID number per community (by its HMAC); residents without one, or anonymised (cleared), don't count.

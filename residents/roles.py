@@ -1,7 +1,8 @@
 """Roles and what each may do (DESIGN §4.2) — the one table every permission check reads.
 
-Roles live on a community membership (desks.Membership); this module holds only the table, so
-that `residents` can check a capability without importing `desks`.
+Roles live on a community membership (residents.models.Membership, whose `role` takes these
+choices); this module holds only the table. Who may do something in a community is asked through
+`residents.members.members(community, capability)`, which reads this table.
 """
 
 from enum import StrEnum

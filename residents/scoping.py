@@ -1,8 +1,8 @@
 """The one place that says which communities a user may see, and what they may do there.
 
 Every view's query goes through `scoped()` or `get_scoped_or_404()`; another community's object
-answers 404. Memberships are read through the `memberships` relation that desks.Membership
-declares, so `residents` needs no import of `desks` (DESIGN §3).
+answers 404. A user's places are their active staff memberships (residents.models.Membership,
+read through `user.memberships`); what each role may do there is the table in roles.py.
 """
 
 from dataclasses import dataclass

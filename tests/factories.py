@@ -53,7 +53,7 @@ class ResidentFactory(factory.django.DjangoModelFactory):
 
 class MembershipFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "desks.Membership"
+        model = "residents.Membership"
 
     user = factory.SubFactory(UserFactory)
     community = factory.SubFactory(CommunityFactory)

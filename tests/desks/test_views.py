@@ -252,7 +252,7 @@ def test_a_street_supervisor_chooses_the_community(as_user, binxi, bindong, name
     from tests.factories import member
 
     street = member(binxi, "supervisor", username="street")
-    from desks.models import Membership
+    from residents.models import Membership
 
     Membership.objects.create(user=street, community=bindong, role="supervisor")
     html = as_user(street).get(reverse(f"desks:{name}")).content.decode()

@@ -256,7 +256,7 @@ def test_a_refused_action_changes_nothing(world, media):
 
 
 def test_a_deactivated_handler_can_no_longer_act(world):
-    from desks.models import Membership
+    from residents.models import Membership
 
     sr = in_state(world, "assigned")
     Membership.objects.filter(user=world.handler).update(is_active=False)

@@ -1,11 +1,22 @@
 """Administrators manage staff in the Django admin: add them to a community, change a role, grant
 the health permission, switch them off. Staff phones stay masked in the list."""
 
+from types import SimpleNamespace
+
 import pytest
 from django.urls import reverse
 
-from desks.models import Membership
-from tests.factories import MembershipFactory, UserFactory
+from residents.models import Membership
+from tests.factories import MembershipFactory, UserFactory, member
+
+
+@pytest.fixture
+def staff(binxi):
+    return SimpleNamespace(
+        volunteer=member(binxi, "volunteer", username="volunteer"),
+        desk_staff=member(binxi, "desk_staff", username="deskstaff", last_name="张", first_name="敏"),
+        administrator=member(binxi, "administrator", username="administrator"),
+    )
 
 
 @pytest.fixture
@@ -17,9 +28,9 @@ def root(client, db):
 def test_the_staff_pages_answer(root, staff, binxi):
     membership = Membership.objects.get(user=staff.desk_staff)
     pages = [
-        reverse("admin:desks_membership_changelist"),
-        reverse("admin:desks_membership_add"),
-        reverse("admin:desks_membership_change", args=[membership.pk]),
+        reverse("admin:residents_membership_changelist"),
+        reverse("admin:residents_membership_add"),
+        reverse("admin:residents_membership_change", args=[membership.pk]),
         reverse("admin:auth_user_changelist"),
         reverse("admin:auth_user_add"),
         reverse("admin:auth_user_change", args=[staff.desk_staff.pk]),
@@ -31,7 +42,7 @@ def test_the_staff_pages_answer(root, staff, binxi):
 def test_an_administrator_adds_a_volunteer_to_the_community(root, binxi):
     newcomer = UserFactory(username="newcomer")
     response = root.post(
-        reverse("admin:desks_membership_add"),
+        reverse("admin:residents_membership_add"),
         {
             "user": newcomer.pk,
             "community": binxi.pk,
@@ -48,7 +59,7 @@ def test_an_administrator_adds_a_volunteer_to_the_community(root, binxi):
 
 def test_a_role_changes_health_is_granted_and_a_member_is_switched_off(root, staff, binxi):
     membership = Membership.objects.get(user=staff.volunteer)
-    url = reverse("admin:desks_membership_change", args=[membership.pk])
+    url = reverse("admin:residents_membership_change", args=[membership.pk])
     form = {"user": staff.volunteer.pk, "community": binxi.pk, "role": "desk_staff", "staff_phone": ""}
 
     assert root.post(url, form | {"health_permission": "on", "is_active": "on"}).status_code == 302
@@ -62,7 +73,7 @@ def test_a_role_changes_health_is_granted_and_a_member_is_switched_off(root, sta
 
 def test_a_person_belongs_to_a_community_once(root, staff, binxi):
     response = root.post(
-        reverse("admin:desks_membership_add"),
+        reverse("admin:residents_membership_add"),
         {"user": staff.desk_staff.pk, "community": binxi.pk, "role": "supervisor"},
     )
     assert response.status_code == 200  # the form again, with the error
@@ -75,7 +86,7 @@ def test_the_staff_list_masks_phones_and_finds_people_by_name(root, binxi):
         community=binxi,
         staff_phone="+8613912345678",
     )
-    html = root.get(reverse("admin:desks_membership_changelist"), {"q": "张"}).content.decode()
+    html = root.get(reverse("admin:residents_membership_changelist"), {"q": "张"}).content.decode()
     assert "zhangmin" in html
     assert "139****5678" in html
     assert "13912345678" not in html
@@ -99,15 +110,15 @@ def test_only_superusers_manage_staff(client, staff, binxi):
     membership = Membership.objects.get(user=staff.desk_staff)
     client.force_login(administrator)
     pages = [
-        reverse("admin:desks_membership_changelist"),
-        reverse("admin:desks_membership_add"),
-        reverse("admin:desks_membership_change", args=[membership.pk]),
+        reverse("admin:residents_membership_changelist"),
+        reverse("admin:residents_membership_add"),
+        reverse("admin:residents_membership_change", args=[membership.pk]),
         reverse("admin:auth_user_change", args=[staff.desk_staff.pk]),
     ]
     for url in pages:
         assert client.get(url).status_code == 403, url
     response = client.post(
-        reverse("admin:desks_membership_change", args=[membership.pk]),
+        reverse("admin:residents_membership_change", args=[membership.pk]),
         {"user": staff.desk_staff.pk, "community": binxi.pk, "role": "supervisor", "is_active": "on"},
     )
     assert response.status_code == 403
