@@ -13,6 +13,6 @@ class RequestsConfig(AppConfig):
         # A request logged at a desk session counts its resident as served there (desks never
         # imports requests; it asks its registered sources).
         from desks.served import register_served_source
-        from requests.view_queries import residents_served_at
+        from requests.selectors import residents_served_at
 
         register_served_source(residents_served_at)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from requests.category_models import Category
 from requests.request_models import Source, Status
-from requests.view_queries import ListFilters
+from requests.selectors import ListFilters
 from residents.phones import normalize_phone
 
 TOKEN_BYTES = 16

@@ -23,9 +23,10 @@ class Status(models.TextChoices):
     CLOSED = "closed", _("closed")
 
 
+# Open: not closed (a resolved request still waits for its return visit).
 OPEN_STATUSES = (Status.LOGGED, Status.ASSIGNED, Status.IN_PROGRESS, Status.RESOLVED)
-WITH_HANDLER = (Status.ASSIGNED, Status.IN_PROGRESS, Status.RESOLVED)
-# Past its resolve-by time in one of these, a request is overdue: unassigned ones too.
+# Still to be worked on: past its resolve-by time in one of these, a request is overdue (unassigned
+# ones too); assign and withdraw start from these.
 UNRESOLVED_STATUSES = (Status.LOGGED, Status.ASSIGNED, Status.IN_PROGRESS)
 
 
@@ -229,7 +230,7 @@ class ServiceRequest(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status != Status.CLOSED
+        return self.status in OPEN_STATUSES
 
     def is_overdue(self, at=None) -> bool:
         from requests import clock

@@ -13,7 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from requests.errors import NotAllowed, TransitionError
-from requests.request_models import ServiceRequest, Status
+from requests.request_models import UNRESOLVED_STATUSES, ServiceRequest, Status
 from residents.roles import Can, Role
 from residents.scoping import can, places
 
@@ -141,14 +141,14 @@ class Rule:
 
 
 S = Status
-_OPEN_WORK = frozenset({S.LOGGED, S.ASSIGNED, S.IN_PROGRESS})
+_UNRESOLVED = frozenset(UNRESOLVED_STATUSES)
 
 TRANSITIONS: dict[str, Rule] = {
     Action.LOG: Rule(
         frozenset(), (S.LOGGED, S.ASSIGNED), Who.INTAKE, ("acknowledgement",), "assign or accept"
     ),
     Action.ANSWER: Rule(frozenset(), (S.CLOSED,), Who.INTAKE, ("answered",), "none"),
-    Action.ASSIGN: Rule(_OPEN_WORK, (S.ASSIGNED,), Who.SUPERVISOR, (), "accept"),
+    Action.ASSIGN: Rule(_UNRESOLVED, (S.ASSIGNED,), Who.SUPERVISOR, (), "accept"),
     Action.ACCEPT: Rule(
         frozenset({S.ASSIGNED}), (S.IN_PROGRESS,), Who.HANDLER, ("accepted",), "due soon, due, overdue"
     ),
@@ -207,10 +207,10 @@ TRANSITIONS: dict[str, Rule] = {
         "due steps anew",
         _closed_recently,
     ),
-    Action.WITHDRAW: Rule(_OPEN_WORK, (S.CLOSED,), Who.DESK_OR_SUPERVISOR, ("closed",), "stop"),
+    Action.WITHDRAW: Rule(_UNRESOLVED, (S.CLOSED,), Who.DESK_OR_SUPERVISOR, ("closed",), "stop"),
     Action.REJECT: Rule(frozenset({S.LOGGED, S.ASSIGNED}), (S.CLOSED,), Who.SUPERVISOR, ("closed",), "stop"),
     # Not a row of DESIGN §4.1: a photo changes no state.
-    Action.ADD_PHOTO: Rule(_OPEN_WORK | {S.RESOLVED}, (), Who.HANDLER_OR_SUPERVISOR),
+    Action.ADD_PHOTO: Rule(_UNRESOLVED | {S.RESOLVED}, (), Who.HANDLER_OR_SUPERVISOR),
 }
 
 

@@ -10,7 +10,6 @@ too, contiguous. A repeated idempotency token (or screening) is caught by its un
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -18,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from requests import clock
 from requests.attachments import save_photos, validate_photos
-from requests.category_models import Category, CategoryHandler, HandlerRule
+from requests.category_models import Category
 from requests.errors import NotAllowed, TransitionError
 from requests.followup_models import ResidentNotice, Step
 from requests.notifications import queue_resident_sms
@@ -32,6 +31,7 @@ from requests.request_models import (
     Source,
     Status,
 )
+from requests.selectors.handlers import default_handler
 from requests.services.base import ensure_handler, record, required_text, sms_data
 from requests.transitions import Action, EventAction, Who, check, permits
 from residents.roles import Can
@@ -115,20 +115,6 @@ def _common_fields(
     }
 
 
-def _default_handler(category: Category, community, resident):
-    """The category's default handler in this community, if they may be one; None: a supervisor assigns."""
-    if category.handler_rule == HandlerRule.NONE:
-        return None
-    if category.handler_rule == HandlerRule.GRID_WORKER and resident is not None and resident.grid_id:
-        user = get_user_model().objects.filter(grids__pk=resident.grid_id).first()
-        # A grid worker who left (or changed role) must not strand the request: the named handler takes it.
-        if user is not None and can(user, community.pk, Can.BE_HANDLER):
-            return user
-    named = CategoryHandler.objects.filter(category=category, community=community).select_related("user")
-    user = next((row.user for row in named[:1]), None)
-    return user if user is not None and can(user, community.pk, Can.BE_HANDLER) else None
-
-
 def may_choose_handler_at_intake(user, community_id: int) -> bool:
     """§4.1 assign row: desk staff only at intake, supervisors always (§4.2); not grid workers or
     volunteers, whose requests follow the category's rule."""
@@ -201,7 +187,7 @@ def _log(
     if handler is not None:
         ensure_handler(community.pk, handler)
     elif not leave_unassigned:
-        handler = _default_handler(category, community, resident)
+        handler = default_handler(category=category, community=community, resident=resident)
     deadlines = clock.due_at(category, at)
     fields.update(
         priority=priority,

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from requests import selectors, view_queries
+from requests import selectors
 from requests.action_forms import ACTIONS, make_form
 from requests.errors import NotAllowed, TransitionError
 from requests.forms import add_service_errors
@@ -25,7 +25,7 @@ def _page(request: HttpRequest, sr, *, failed: tuple[str, object] | None = None,
     allowed = [action for action in selectors.actions_for(user=user, sr=sr) if action in ACTIONS]
     handlers = None
     if any(ACTIONS[action].needs_handlers for action in allowed):
-        handlers = selectors.handlers_for(community_id=sr.community_id)
+        handlers = selectors.handlers_for(community_ids=[sr.community_id])
     actions = []
     for action in allowed:
         form = failed[1] if failed and failed[0] == action else make_form(action, handlers=handlers)
@@ -40,7 +40,7 @@ def _page(request: HttpRequest, sr, *, failed: tuple[str, object] | None = None,
         )
     context = {
         "sr": sr,
-        "events": view_queries.timeline(sr=sr),
+        "events": selectors.timeline(sr=sr),
         "photos": list(selectors.request_photos(sr=sr)),
         "actions": actions,
         "now": timezone.now(),
@@ -51,7 +51,7 @@ def _page(request: HttpRequest, sr, *, failed: tuple[str, object] | None = None,
 @never_cache
 @require_GET
 def detail(request: HttpRequest, reference: str) -> HttpResponse:
-    sr = view_queries.request_page(user=request.user, reference=reference)
+    sr = selectors.request_detail(user=request.user, reference=reference)
     return _page(request, sr)
 
 
@@ -59,13 +59,13 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
 def act(request: HttpRequest, reference: str, action: str) -> HttpResponse:
     """POST runs the action. A form error re-renders the request's page at this URL, so a reload
     or the language switch GETs it: that goes to the request's page, never a blank 405."""
-    sr = view_queries.request_page(user=request.user, reference=reference)  # 404 outside the community
+    sr = selectors.request_detail(user=request.user, reference=reference)  # 404 outside the community
     spec = ACTIONS.get(action)
     if spec is None:
         raise Http404
     if request.method != "POST":
         return redirect("requests:detail", reference=sr.reference)
-    handlers = selectors.handlers_for(community_id=sr.community_id) if spec.needs_handlers else None
+    handlers = selectors.handlers_for(community_ids=[sr.community_id]) if spec.needs_handlers else None
     form = make_form(action, data=request.POST, files=request.FILES, handlers=handlers)
     if form.is_valid():
         try:
@@ -84,7 +84,7 @@ def act(request: HttpRequest, reference: str, action: str) -> HttpResponse:
 @require_GET
 def photo(request: HttpRequest, reference: str, photo_id: int) -> HttpResponse:
     """A photo of a request, for members of its community only (the storage is not public)."""
-    attachment = view_queries.photo(user=request.user, reference=reference, photo_id=photo_id)
+    attachment = selectors.photo(user=request.user, reference=reference, photo_id=photo_id)
     try:
         handle = attachment.file.open("rb")
     except (FileNotFoundError, OSError):

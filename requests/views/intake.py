@@ -17,7 +17,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from requests import selectors, view_queries
+from requests import selectors
 from requests.errors import NotAllowed, TransitionError
 from requests.forms import IntakeForm, add_service_errors, new_token
 from requests.request_models import Priority, Source
@@ -72,7 +72,7 @@ def _community(request: HttpRequest, *, session, resident) -> Community | None:
 def _handlers(user, community_id: int):
     """The handler choices for desk staff and supervisors; the others see the rule's choice as text."""
     return (
-        selectors.handlers_for(community_id=community_id)
+        selectors.handlers_for(community_ids=[community_id])
         if may_choose_handler_at_intake(user, community_id)
         else None
     )
@@ -83,7 +83,7 @@ def _form(request: HttpRequest, community: Community, *, session=None, data=None
         data,
         files,
         initial=initial,
-        sessions=view_queries.intake_sessions(
+        sessions=selectors.intake_sessions(
             community_id=community.pk, include_id=session.pk if session is not None else None
         ),
         handlers=_handlers(request.user, community.pk),
@@ -177,9 +177,9 @@ def intake(request: HttpRequest) -> HttpResponse:
     user = request.user
     data = request.POST if request.method == "POST" else request.GET
     session_id = parse_int(data.get("desk_session") or data.get("session"))
-    session = view_queries.intake_session(user=user, session_id=session_id) if session_id else None
+    session = selectors.intake_session(user=user, session_id=session_id) if session_id else None
     resident_id = parse_int(data.get("resident"))
-    resident = view_queries.intake_resident(user=user, resident_id=resident_id) if resident_id else None
+    resident = selectors.intake_resident(user=user, resident_id=resident_id) if resident_id else None
     community = _community(request, session=session, resident=resident)
     if community is None:
         choices = [places(user)[cid] for cid in communities_where(user, Can.LOG_REQUESTS)]
@@ -214,7 +214,7 @@ def intake(request: HttpRequest) -> HttpResponse:
         # A form shown again by Back (or a retry) carries the token it was first shown with: if its
         # request exists, show it, even when the restored form lost a field the browser did not keep.
         # (Checked only here: a valid form's token is checked by the service's unique constraint.)
-        earlier = view_queries.request_by_token(
+        earlier = selectors.request_by_token(
             community_id=community.pk, token=request.POST.get("idempotency_token", "")[:64]
         )
         if earlier is not None:
@@ -225,7 +225,7 @@ def intake(request: HttpRequest) -> HttpResponse:
             messages.info(request, _("This request was logged already; here it is."))
             return _logged_redirect(earlier)
     else:
-        category = view_queries.intake_category(category_id=parse_int(request.GET.get("category")))
+        category = selectors.intake_category(category_id=parse_int(request.GET.get("category")))
         initial = {
             "idempotency_token": new_token(),
             "community": community.pk,
@@ -235,7 +235,7 @@ def intake(request: HttpRequest) -> HttpResponse:
             "category": category,
         }
         if category is not None:
-            default = view_queries.default_handler(category=category, community=community, resident=resident)
+            default = selectors.default_handler(category=category, community=community, resident=resident)
             initial["handler"] = initial["handler_proposed"] = default.pk if default else None
         form = _form(request, community, session=session, initial=initial)
     return _intake_page(request, form, community, session, resident)
@@ -270,17 +270,15 @@ def _handler_context(request, form, community) -> dict:
         "field": form["handler"] if "handler" in form.fields else None,
     }
     if context["field"] is None:
-        category = view_queries.intake_category(category_id=parse_int(form["category"].value()))
+        category = selectors.intake_category(category_id=parse_int(form["category"].value()))
         resident_id = parse_int(form["resident"].value())
         resident = (
-            view_queries.intake_resident(
-                user=request.user, resident_id=resident_id, community_id=community.pk
-            )
+            selectors.intake_resident(user=request.user, resident_id=resident_id, community_id=community.pk)
             if resident_id
             else None
         )
         context["rule_handler"] = (
-            view_queries.default_handler(category=category, community=community, resident=resident)
+            selectors.default_handler(category=category, community=community, resident=resident)
             if category
             else None
         )
@@ -297,15 +295,15 @@ def intake_handler(request: HttpRequest) -> HttpResponse:
         raise Http404
     require(user, community_id, Can.LOG_REQUESTS)
     community = Community.objects.get(pk=community_id)
-    category = view_queries.intake_category(category_id=parse_int(request.GET.get("category")))
+    category = selectors.intake_category(category_id=parse_int(request.GET.get("category")))
     resident_id = parse_int(request.GET.get("resident"))
     resident = (
-        view_queries.intake_resident(user=user, resident_id=resident_id, community_id=community.pk)
+        selectors.intake_resident(user=user, resident_id=resident_id, community_id=community.pk)
         if resident_id
         else None
     )
     default = (
-        view_queries.default_handler(category=category, community=community, resident=resident)
+        selectors.default_handler(category=category, community=community, resident=resident)
         if category
         else None
     )
@@ -323,7 +321,7 @@ def intake_handler(request: HttpRequest) -> HttpResponse:
 @require_GET
 def logged(request: HttpRequest, reference: str) -> HttpResponse:
     """After saving: the reference, big, to read out; then log another or go back to the desk."""
-    sr = view_queries.request_page(user=request.user, reference=reference)
+    sr = selectors.request_detail(user=request.user, reference=reference)
     again = {"community": sr.community_id}
     if sr.desk_session_id:
         again["session"] = sr.desk_session_id

@@ -8,14 +8,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from requests import view_queries
+from requests import selectors
 from requests.dashboard.forms import FigureFilterForm
 from requests.forms import ListFilterForm
 from requests.request_models import Status
 from requests.views.common import PAGE_SIZE
 from residents.models import Resident
 from residents.roles import Can
-from residents.scoping import can, communities_where, get_scoped_or_404, places
+from residents.scoping import can, communities_where, community_ids, get_scoped_or_404, places
 
 SECTION_LIMIT = 50
 
@@ -25,7 +25,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     form = ListFilterForm(request.GET)
     filters = form.filters()
-    rows = view_queries.request_search(user=user, filters=filters)
+    rows = selectors.request_list(user=user, filters=filters)
     figure = FigureFilterForm(request.GET)  # a dashboard number's requests
     rows = figure.apply(rows, supervised=communities_where(user, Can.SUPERVISE), at=timezone.now())
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -34,13 +34,11 @@ def request_list(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "figure": figure if figure.active() else None,
         "page": page,
-        "categories": view_queries.filter_categories(),
-        "grids": view_queries.filter_grids(user=user),
-        "handlers": view_queries.filter_handlers(user=user),
+        "categories": selectors.filter_categories(),
+        "grids": selectors.filter_grids(user=user),
+        "handlers": list(selectors.handlers_for(community_ids=community_ids(user))),
         "session": (
-            view_queries.session_label(user=user, session_id=filters.session_id)
-            if filters.session_id
-            else None
+            selectors.session_label(user=user, session_id=filters.session_id) if filters.session_id else None
         ),
         "multi_community": len(places(user)) > 1,
         "can_log": bool(communities_where(user, Can.LOG_REQUESTS)),
@@ -61,9 +59,7 @@ def my_requests(request: HttpRequest) -> HttpResponse:
     """What waits for me: to accept, overdue, due soon, in progress, return visits to make, and for
     supervisors what they must assign, decide or review."""
     now = timezone.now()
-    sections = {
-        name: _section(rows) for name, rows in view_queries.my_work(user=request.user, at=now).items()
-    }
+    sections = {name: _section(rows) for name, rows in selectors.my_work(user=request.user, at=now).items()}
     return render(
         request,
         "requests/mine.html",
@@ -79,8 +75,8 @@ def my_requests(request: HttpRequest) -> HttpResponse:
 @require_GET
 def session_requests(request: HttpRequest, session_id: int) -> HttpResponse:
     """The requests logged at a desk session, for the session hub (an htmx fragment)."""
-    session = view_queries.intake_session(user=request.user, session_id=session_id)
-    rows = _section(view_queries.session_requests(session=session))
+    session = selectors.intake_session(user=request.user, session_id=session_id)
+    rows = _section(selectors.session_requests(session=session))
     can_log = can(request.user, session.community_id, Can.LOG_REQUESTS) and session.status == "open"
     context = {
         "session": session,
@@ -96,7 +92,7 @@ def session_requests(request: HttpRequest, session_id: int) -> HttpResponse:
 def resident_requests(request: HttpRequest, resident_id: int) -> HttpResponse:
     """A resident's requests, for the resident page (an htmx fragment)."""
     resident = get_scoped_or_404(Resident.objects.all(), request.user, pk=resident_id)
-    rows = _section(view_queries.resident_requests(resident=resident))
+    rows = _section(selectors.resident_requests(resident=resident))
     can_log = can(request.user, resident.community_id, Can.LOG_REQUESTS) and not resident.anonymised_at
     query = f"community={resident.community_id}&resident={resident.pk}"
     context = {

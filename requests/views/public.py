@@ -17,8 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from requests import public, selectors, view_queries
-from requests.request_models import Status
+from requests import public, selectors
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +50,7 @@ def _status(request: HttpRequest, sr) -> HttpResponse:
     context = {
         "sr": sr,
         "events": [{"label": event.action_label, "at": event.created_at} for event in events],
-        "is_open": sr.status != Status.CLOSED,
+        "is_open": sr.is_open,
     }
     return _private(render(request, "requests/public_status.html", context))
 
@@ -70,7 +69,7 @@ def _allowed(request: HttpRequest, reference: str) -> bool:
 def status_page(request: HttpRequest, reference: str) -> HttpResponse:
     token = request.GET.get("t")
     if token and public.token_is_valid(reference, token):
-        sr = view_queries.public_request(reference=reference)
+        sr = selectors.public_request(reference=reference)
         if sr is not None:
             return _status(request, sr)
     form = DigitsForm(request.POST if request.method == "POST" else None)
@@ -79,7 +78,7 @@ def status_page(request: HttpRequest, reference: str) -> HttpResponse:
         if not _allowed(request, reference):
             error, status = _("Too many attempts. Please try again in an hour."), 429
         else:
-            sr = view_queries.public_request(reference=reference)
+            sr = selectors.public_request(reference=reference)
             if public.phone_matches(sr, form.cleaned_data["digits"]):
                 return _status(request, sr)
             error = _("We could not find a request with this reference and these digits.")

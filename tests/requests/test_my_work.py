@@ -2,7 +2,7 @@
 
 import pytest
 
-from requests import clock, view_queries
+from requests import clock, selectors
 from requests.models import ServiceRequest
 from tests.requests.conftest import in_state, shanghai
 
@@ -19,7 +19,7 @@ def due(world, at):
 
 
 def sections(world):
-    work = view_queries.my_work(user=world.handler, at=FRIDAY_4PM)
+    work = selectors.my_work(user=world.handler, at=FRIDAY_4PM)
     return {name: set(work[name]) for name in ("overdue", "due_soon", "in_progress")}
 
 
@@ -43,6 +43,6 @@ def test_due_monday_morning_is_due_soon_on_friday_afternoon(world):
 def test_tomorrow_afternoon_is_not_yet_due_soon_the_evening_before(world):
     # Wednesday 17:00 → Thursday 16:00 is 23 calendar hours but 8 working hours: more than half a day.
     thursday_4pm = due(world, shanghai(2026, 11, 26, 16, 0))
-    work = view_queries.my_work(user=world.handler, at=shanghai(2026, 11, 25, 17, 0))
+    work = selectors.my_work(user=world.handler, at=shanghai(2026, 11, 25, 17, 0))
     assert set(work["due_soon"]) == set()
     assert set(work["in_progress"]) == {thursday_4pm}

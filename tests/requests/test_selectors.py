@@ -6,6 +6,7 @@ from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
 from requests import selectors
+from requests.selectors import ListFilters
 from requests.services import inbox_mark_read, request_escalate
 from tests.requests.conftest import in_state, logged
 
@@ -27,11 +28,19 @@ def rows_of(queryset) -> int:
 
 def test_a_list_costs_the_same_at_1_and_25_rows(world):
     logged(world)
-    one = rows_of(selectors.request_list(user=world.supervisor, community_id=world.binxi.pk))
+    one = rows_of(
+        selectors.request_list(user=world.supervisor, filters=ListFilters(community_id=world.binxi.pk))
+    )
     for _ in range(24):
         in_state(world, "assigned")
     assert selectors.request_list(user=world.supervisor).count() == 25
-    assert rows_of(selectors.request_list(user=world.supervisor, community_id=world.binxi.pk)) == one == 1
+    assert (
+        rows_of(
+            selectors.request_list(user=world.supervisor, filters=ListFilters(community_id=world.binxi.pk))
+        )
+        == one
+        == 1
+    )
 
 
 def test_another_community_sees_nothing(world):
@@ -46,17 +55,21 @@ def test_filters(world):
     first = in_state(world, "in_progress")
     unassigned = logged(world, resident=None)
     assert list(selectors.my_requests(user=world.handler)) == [first]
-    assert selectors.request_list(user=world.supervisor, q=first.reference).get() == first
-    assert selectors.request_list(user=world.supervisor, q="王玉").count() == 1
-    assert selectors.request_list(user=world.supervisor, status="logged").count() == 1
-    assert selectors.request_list(user=world.supervisor, open_only=True).count() == 2
+    assert (
+        selectors.request_list(user=world.supervisor, filters=ListFilters(q=first.reference)).get() == first
+    )
+    assert selectors.request_list(user=world.supervisor, filters=ListFilters(q="王玉")).count() == 1
+    assert selectors.request_list(user=world.supervisor, filters=ListFilters(status="logged")).count() == 1
+    assert selectors.request_list(user=world.supervisor, filters=ListFilters(open_only=True)).count() == 2
     overdue = selectors.request_list(
-        user=world.supervisor, overdue_at=first.resolve_due_at.replace(year=2030)
+        user=world.supervisor, filters=ListFilters(overdue=True), at=first.resolve_due_at.replace(year=2030)
     )
     # The request nobody was assigned is late too: it is still waiting past its resolve-by time.
     assert set(overdue) == {first, unassigned}
     parent = world.subsidy.parent
-    assert not selectors.request_list(user=world.supervisor, category_id=parent.pk).exists()
+    assert not selectors.request_list(
+        user=world.supervisor, filters=ListFilters(category_id=parent.pk)
+    ).exists()
 
 
 def test_what_waits_for_whom(world):
@@ -73,7 +86,7 @@ def test_what_waits_for_whom(world):
 def test_actions_handlers_and_categories(world):
     sr = in_state(world, "assigned")
     assert selectors.actions_for(user=world.handler, sr=sr) == ["accept", "return", "withdraw", "add_photo"]
-    handlers = set(selectors.handlers_for(community_id=world.binxi.pk))
+    handlers = set(selectors.handlers_for(community_ids=[world.binxi.pk]))
     assert {world.handler, world.desk_staff, world.grid_worker, world.supervisor} <= handlers
     assert world.volunteer not in handlers and world.administrator not in handlers
     codes = [c.code for c in selectors.intake_categories()]

@@ -78,12 +78,12 @@ def test_a_double_submit_with_the_same_token_logs_one_request(world, as_user):
 def test_the_service_makes_one_request_even_when_the_view_misses_the_first(world, as_user, monkeypatch):
     """A retry that races the first submit gets past the view's check: request_log still returns
     the first request."""
-    from requests import view_queries
+    from requests import selectors
 
     client = as_user(world.desk_staff)
     data = intake_data(world, client)
     client.post(CREATE, data)
-    monkeypatch.setattr(view_queries, "request_by_token", lambda **kwargs: None)
+    monkeypatch.setattr(selectors, "request_by_token", lambda **kwargs: None)
     response = client.post(CREATE, data)
     assert response.status_code == 302 and ServiceRequest.objects.count() == 1
 
@@ -104,12 +104,12 @@ def test_adding_the_resident_inline(world, as_user):
 
 
 def test_a_retry_racing_the_first_does_not_add_the_resident_twice(world, as_user, monkeypatch):
-    from requests import view_queries
+    from requests import selectors
 
     client = as_user(world.desk_staff)
     data = intake_data(world, client, resident="", new_name="李秀英", new_phone="13803956789")
     client.post(CREATE, data)
-    monkeypatch.setattr(view_queries, "request_by_token", lambda **kwargs: None)
+    monkeypatch.setattr(selectors, "request_by_token", lambda **kwargs: None)
     assert client.post(CREATE, data).status_code == 302
     assert Resident.objects.filter(name="李秀英").count() == 1 and ServiceRequest.objects.count() == 1
 

@@ -199,7 +199,7 @@ def test_the_resident_fragment(world, as_user):
 
 
 def test_residents_served_at_sessions_in_one_query(world, session, django_assert_num_queries):
-    from requests.view_queries import residents_served_at
+    from requests.selectors import residents_served_at
     from tests.desks.factories import DeskSessionFactory
 
     other_session = DeskSessionFactory(community=world.binxi, status="open")

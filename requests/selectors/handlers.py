@@ -1,0 +1,35 @@
+"""Who may handle requests: the category's default-handler rule (DESIGN §3), which the intake
+service applies when it is given no handler and the intake form proposes, and the people a
+supervisor may assign or a list may be filtered by."""
+
+from collections.abc import Iterable
+
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+
+from requests.category_models import Category, CategoryHandler, HandlerRule
+from residents.members import members
+from residents.models import Community, Resident
+from residents.roles import Can
+from residents.scoping import can
+
+
+def default_handler(*, category: Category, community: Community, resident: Resident | None = None):
+    """Whom the category's rule names as handler in this community, if they may be one there;
+    None: a supervisor assigns."""
+    if category.handler_rule == HandlerRule.NONE:
+        return None
+    if category.handler_rule == HandlerRule.GRID_WORKER and resident is not None and resident.grid_id:
+        user = get_user_model().objects.filter(grids__pk=resident.grid_id).first()
+        # A grid worker who left (or changed role) must not strand the request: the named handler takes it.
+        if user is not None and can(user, community.pk, Can.BE_HANDLER):
+            return user
+    named = CategoryHandler.objects.filter(category=category, community=community).select_related("user")
+    user = next((row.user for row in named[:1]), None)
+    return user if user is not None and can(user, community.pk, Can.BE_HANDLER) else None
+
+
+def handlers_for(*, community_ids: Iterable[int]) -> QuerySet:
+    """The people who may be handlers in any of these communities, by name (the assign form: one
+    community; the list's handler filter: the user's communities)."""
+    return members(list(community_ids), Can.BE_HANDLER).order_by("last_name", "first_name", "id")

@@ -1,0 +1,65 @@
+"""Reads for the intake form: the desk session and resident it is for, the sessions and categories
+it offers, and the request an earlier submit of the same form logged."""
+
+from django.db.models import Q, QuerySet
+
+from desks.models import DeskSession
+from requests.category_models import Category
+from requests.request_models import ServiceRequest
+from residents.models import Resident
+from residents.scoping import get_scoped_or_404
+
+
+def intake_session(*, user, session_id: int) -> DeskSession:
+    """A desk session of the user's communities (404 otherwise)."""
+    return get_scoped_or_404(DeskSession.objects.select_related("stop", "community"), user, pk=session_id)
+
+
+def intake_sessions(*, community_id: int, include_id: int | None = None) -> QuerySet[DeskSession]:
+    """The sessions a request can be logged at: the community's open ones (and `include_id`)."""
+    wanted = Q(status=DeskSession.Status.OPEN)
+    if include_id is not None:
+        wanted |= Q(pk=include_id)
+    return (
+        DeskSession.objects.filter(community_id=community_id)
+        .filter(wanted)
+        .select_related("stop")
+        .order_by("-date", "-start_time", "-id")
+    )
+
+
+def intake_resident(*, user, resident_id: int, community_id: int | None = None) -> Resident:
+    """A resident of the user's communities (and of `community_id` if given), not anonymised."""
+    queryset = Resident.objects.select_related("grid", "community").filter(anonymised_at__isnull=True)
+    if community_id is not None:
+        queryset = queryset.filter(community_id=community_id)
+    return get_scoped_or_404(queryset, user, pk=resident_id)
+
+
+def intake_categories() -> list[Category]:
+    """The categories a request is logged under (active, not group headings), in their order."""
+    return list(
+        Category.objects.filter(is_active=True, is_group=False)
+        .select_related("parent")
+        .order_by("position", "id")
+    )
+
+
+def intake_category(*, category_id: int | None) -> Category | None:
+    """A category a request can be logged under (active, not a group heading), or None."""
+    if category_id is None:
+        return None
+    return (
+        Category.objects.filter(pk=category_id, is_active=True, is_group=False)
+        .select_related("parent")
+        .first()
+    )
+
+
+def request_by_token(*, community_id: int, token: str) -> ServiceRequest | None:
+    """The request an intake form with this idempotency token already logged, if any."""
+    if not token:
+        return None
+    # The repeated condition of the partial unique index lets SQLite use it (PostgreSQL infers it).
+    rows = ServiceRequest.objects.filter(community_id=community_id, idempotency_token=token)
+    return next(iter(rows.exclude(idempotency_token="").order_by()[:1]), None)
