@@ -27,6 +27,7 @@ from requests.selectors.intake import (
     intake_resident,
     intake_session,
     intake_sessions,
+    is_another_request,
     request_by_token,
 )
 from requests.selectors.lists import (
@@ -66,6 +67,7 @@ __all__ = [
     "intake_resident",
     "intake_session",
     "intake_sessions",
+    "is_another_request",
     "my_requests",
     "my_work",
     "photo",

@@ -63,3 +63,16 @@ def request_by_token(*, community_id: int, token: str) -> ServiceRequest | None:
     # The repeated condition of the partial unique index lets SQLite use it (PostgreSQL infers it).
     rows = ServiceRequest.objects.filter(community_id=community_id, idempotency_token=token)
     return next(iter(rows.exclude(idempotency_token="").order_by()[:1]), None)
+
+
+def is_another_request(
+    earlier: ServiceRequest, *, description: str | None, category_id: int | None = None
+) -> bool:
+    """Whether a form that carried `earlier`'s token asks for another request, typed into a form
+    that kept an old token, rather than `earlier` again (a double tap, a retry, Back): its
+    description differs (an empty one, which the browser may not have kept, does not count), or
+    its category, when it has one."""
+    text = (description or "").strip()
+    if text and text != earlier.description:
+        return True
+    return category_id is not None and category_id != earlier.category_id

@@ -4,7 +4,13 @@ health screening, which is a `log` with the screening attached.
 References are `<community code>-<year>-<6-digit sequence>`, numbered from a ReferenceCounter row
 per community and year that each intake creates or increments in one statement, holding its lock
 until commit: references are distinct and, because a rolled-back intake rolls its number back
-too, contiguous. A repeated idempotency token (or screening) is caught by its unique constraint.
+too, contiguous.
+
+An intake form's idempotency token is checked once, in the intake's transaction, by its unique
+constraint: a form sent again (a double tap, a retry, Back, or two submits at the same instant)
+breaks it when it inserts its request, which rolls that transaction back whole — the resident it
+added and its reference number too — and returns the request the token logged (_first_wins).
+A repeated screening is caught by its unique constraint the same way.
 """
 
 from collections.abc import Callable, Sequence
@@ -36,6 +42,7 @@ from requests.services.base import ensure_handler, record, required_text, sms_da
 from requests.transitions import Action, EventAction, Who, check, permits
 from residents.roles import Can
 from residents.scoping import can
+from residents.services import resident_create
 
 HEALTH_FOLLOW_UP = "health_follow_up"  # the category code a screening's follow-up is logged under
 
@@ -65,9 +72,9 @@ def _create(*, community, at: datetime, fields: dict) -> ServiceRequest:
 
 def _first_wins(log: Callable[[], ServiceRequest], key: dict | None) -> ServiceRequest:
     """Run `log` in its own transaction; when an earlier request holds `key` (an idempotency token
-    or a screening, each unique), that transaction — its reference number too — is rolled back
-    and the earlier request is returned, marked `logged_before`. A double tap that raced the first
-    lands here once the first has committed (the counter's row lock makes it wait)."""
+    or a screening, each unique), that transaction — its new resident and reference number too —
+    is rolled back and the earlier request is returned, marked `logged_before`. A double tap that
+    raced the first lands here once the first has committed (the counter's row lock makes it wait)."""
     try:
         with transaction.atomic():
             return log()
@@ -81,6 +88,16 @@ def _first_wins(log: Callable[[], ServiceRequest], key: dict | None) -> ServiceR
             raise
         earlier.logged_before = True  # callers may say "logged already" instead of "logged"
         return earlier
+
+
+def _the_resident(*, actor, community, resident, new_resident: dict | None):
+    """The resident the request is for: `resident`, or the one added now from `new_resident` (the
+    data residents.services.resident_create takes), in the caller's transaction."""
+    if new_resident is None:
+        return resident
+    if resident is not None:
+        raise ValueError("Pass a resident or a new resident's data, not both.")
+    return resident_create(actor=actor, community=community, data=new_resident)
 
 
 def _common_fields(
@@ -219,6 +236,7 @@ def request_log(
     description: str,
     source: str = Source.DESK,
     resident=None,
+    new_resident: dict | None = None,
     location: str = "",
     priority: str = Priority.NORMAL,
     handler=None,
@@ -232,11 +250,14 @@ def request_log(
     """Log a request (→ logged; → assigned when a handler is given or the category's default rule
     names one). `handler=None` applies the rule; `leave_unassigned=True` skips it, so the request
     waits for the supervisors to assign (staff cleared the pre-filled handler). Only desk staff and
-    supervisors may pass either. `resident=None` is anonymous; the location defaults to the
-    resident's address.
+    supervisors may pass either. `resident=None` is anonymous, unless `new_resident` holds the data
+    of a resident to add (residents.services.resident_create, which raises PermissionDenied for
+    an actor who may not edit residents), added in the same transaction. The location defaults to
+    the resident's address.
     A 12345 hotline request (source="hotline") needs `hotline_reference` and `hotline_due_at`, and
     keeps that deadline. The same `idempotency_token` twice in a community returns the first
-    request and changes nothing. Photos are "before" photos."""
+    request (marked `logged_before`) and changes nothing, adds no resident either. Photos are
+    "before" photos."""
     at = clock.now()
 
     def log():
@@ -247,7 +268,9 @@ def request_log(
             category=category,
             description=description,
             source=source,
-            resident=resident,
+            resident=_the_resident(
+                actor=actor, community=community, resident=resident, new_resident=new_resident
+            ),
             location=location,
             priority=priority,
             handler=handler,
@@ -272,6 +295,7 @@ def request_answer_on_the_spot(
     answer: str,
     source: str = Source.DESK,
     resident=None,
+    new_resident: dict | None = None,
     location: str = "",
     desk_session=None,
     hotline_reference: str = "",
@@ -279,8 +303,8 @@ def request_answer_on_the_spot(
 ) -> ServiceRequest:
     """Record a question answered at once (→ closed / answered on the spot); one SMS with the answer.
     A 12345 hotline question (source="hotline") needs and keeps `hotline_reference`, as in
-    request_log (no deadline: it closes now). The same `idempotency_token` twice in a community
-    returns the first request."""
+    request_log (no deadline: it closes now). `new_resident` and the same `idempotency_token` twice
+    in a community: as in request_log."""
     at = clock.now()
 
     def answer_now():
@@ -291,7 +315,9 @@ def request_answer_on_the_spot(
             category=category,
             description=description,
             source=source,
-            resident=resident,
+            resident=_the_resident(
+                actor=actor, community=community, resident=resident, new_resident=new_resident
+            ),
             location=location,
             desk_session=desk_session,
             token=idempotency_token,

@@ -2,14 +2,14 @@
 "logged" page with the reference to read out.
 
 A hidden idempotency token, made when the form is shown, travels with every submit of that form:
-a double tap, a retry or the back button then give one request (request_log returns the first).
+a double tap, a retry or the back button then give one request (request_log returns the first,
+and adds the form's new resident only with the request it logs).
 """
 
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,15 +27,6 @@ from requests.views.common import category_groups, parse_int
 from residents.models import Community
 from residents.roles import Can
 from residents.scoping import can, communities_where, places, require
-from residents.services import resident_create
-
-
-class _AlreadyLogged(Exception):
-    """The token's request existed already: roll back the resident this submit added."""
-
-    def __init__(self, sr):
-        super().__init__(sr.reference)
-        self.sr = sr
 
 
 def _community(request: HttpRequest, *, session, resident) -> Community | None:
@@ -92,62 +83,38 @@ def _form(request: HttpRequest, community: Community, *, session=None, data=None
 
 
 def _log(user, community: Community, data: dict, resident, *, choosing: bool):
-    """Log the request; when the form adds the resident, add them in the same transaction.
+    """Log the request the valid form asks for (adding its new resident in the same transaction).
     `choosing`: the form had the handler box, so its value is the user's choice; empty means
     "a supervisor assigns" only if the box had proposed someone (see IntakeForm.handler_proposed)."""
+    new_name = (data.get("new_name") or "").strip()
     common = {
         "actor": user,
         "community": community,
         "category": data["category"],
         "description": data["description"],
         "source": data["source"],
+        "resident": None if new_name else resident,
+        "new_resident": (
+            {"name": new_name, "phone": data["new_phone"], "sms_consent": data["new_sms_consent"]}
+            if new_name
+            else None
+        ),
         "location": data["location"],
         "desk_session": data["desk_session"],
+        "hotline_reference": data["hotline_reference"],
         "idempotency_token": data["idempotency_token"],
     }
-
-    def log(resident):
-        if data["answered"]:
-            return request_answer_on_the_spot(
-                **common,
-                resident=resident,
-                answer=data["answer"],
-                hotline_reference=data["hotline_reference"],
-            )
-        return request_log(
-            **common,
-            resident=resident,
-            priority=Priority.URGENT if data["urgent"] else Priority.NORMAL,
-            handler=data.get("handler"),
-            # The box showed the rule's choice; whoever emptied it leaves the request to the supervisors.
-            leave_unassigned=choosing and data.get("handler") is None and bool(data.get("handler_proposed")),
-            hotline_reference=data["hotline_reference"],
-            hotline_due_at=data["hotline_due_at"],
-            photos=data["photos"],
-        )
-
-    new_name = (data.get("new_name") or "").strip()
-    if not new_name:
-        return log(resident)  # the service's own transaction
-    try:
-        with transaction.atomic():
-            added = resident_create(
-                actor=user,
-                community=community,
-                data={"name": new_name, "phone": data["new_phone"], "sms_consent": data["new_sms_consent"]},
-            )
-            sr = log(added)
-            if sr.resident_id != added.pk:
-                raise _AlreadyLogged(sr)
-    except _AlreadyLogged as done:
-        return done.sr
-    return sr
-
-
-def _same_request(sr, description: str, category) -> bool:
-    """Whether a form that carried `sr`'s token asked for `sr` again (a double tap, a retry, Back)
-    rather than another request typed into a form that kept an old token."""
-    return sr.description == description.strip() and sr.category_id == category.pk
+    if data["answered"]:
+        return request_answer_on_the_spot(**common, answer=data["answer"])
+    return request_log(
+        **common,
+        priority=Priority.URGENT if data["urgent"] else Priority.NORMAL,
+        handler=data.get("handler"),
+        # The box showed the rule's choice; whoever emptied it leaves the request to the supervisors.
+        leave_unassigned=choosing and data.get("handler") is None and bool(data.get("handler_proposed")),
+        hotline_due_at=data["hotline_due_at"],
+        photos=data["photos"],
+    )
 
 
 def _fresh_token_form(request, community, session, *, earlier):
@@ -200,30 +167,30 @@ def intake(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, _("You may not add residents; pick one or ask a colleague."))
             else:
                 if getattr(sr, "logged_before", False):  # this token's request, from an earlier submit
-                    if not _same_request(
-                        sr, description=cleaned["description"], category=cleaned["category"]
-                    ):
-                        form = _fresh_token_form(request, community, session, earlier=sr)
-                        return _intake_page(request, form, community, session, resident)
-                    messages.info(request, _("This request was logged already; here it is."))
-                else:
-                    messages.success(
-                        request, _("The request was logged. Read the reference out to the resident.")
+                    return _logged_before(
+                        request,
+                        community,
+                        session,
+                        resident,
+                        sr,
+                        description=cleaned["description"],
+                        category_id=cleaned["category"].pk,
                     )
+                messages.success(
+                    request, _("The request was logged. Read the reference out to the resident.")
+                )
                 return _logged_redirect(sr)
-        # A form shown again by Back (or a retry) carries the token it was first shown with: if its
-        # request exists, show it, even when the restored form lost a field the browser did not keep.
-        # (Checked only here: a valid form's token is checked by the service's unique constraint.)
+        # A form that logged nothing (invalid, or refused) but was shown again by Back or a retry
+        # carries the token it was first shown with: if its request exists, show it, even when the
+        # restored form lost a field the browser did not keep. (A logged form is not looked up here:
+        # the service's transaction answered its token.)
         earlier = selectors.request_by_token(
             community_id=community.pk, token=request.POST.get("idempotency_token", "")[:64]
         )
         if earlier is not None:
-            posted = (request.POST.get("description") or "").strip()
-            if posted and posted != earlier.description:  # another request typed into a reused form
-                form = _fresh_token_form(request, community, session, earlier=earlier)
-                return _intake_page(request, form, community, session, resident)
-            messages.info(request, _("This request was logged already; here it is."))
-            return _logged_redirect(earlier)
+            return _logged_before(
+                request, community, session, resident, earlier, description=request.POST.get("description")
+            )
     else:
         category = selectors.intake_category(category_id=parse_int(request.GET.get("category")))
         initial = {
@@ -239,6 +206,18 @@ def intake(request: HttpRequest) -> HttpResponse:
             initial["handler"] = initial["handler_proposed"] = default.pk if default else None
         form = _form(request, community, session=session, initial=initial)
     return _intake_page(request, form, community, session, resident)
+
+
+def _logged_before(
+    request, community, session, resident, earlier, *, description, category_id=None
+) -> HttpResponse:
+    """The form's token logged `earlier`: show it — or, when the form asks for another request
+    typed into a form that kept an old token, the form again with a new token."""
+    if selectors.is_another_request(earlier, description=description, category_id=category_id):
+        form = _fresh_token_form(request, community, session, earlier=earlier)
+        return _intake_page(request, form, community, session, resident)
+    messages.info(request, _("This request was logged already; here it is."))
+    return _logged_redirect(earlier)
 
 
 def _intake_page(request, form, community, session, resident) -> HttpResponse:

@@ -18,6 +18,7 @@ from requests.models import (
     ServiceRequest,
 )
 from requests.services import request_answer_on_the_spot, request_from_screening
+from residents.models import Resident
 from tests.factories import ResidentFactory
 from tests.requests.conftest import logged, png, shanghai
 
@@ -42,6 +43,32 @@ def test_a_double_tap_makes_one_request(world):
     assert ReferenceCounter.objects.get().last == 1
     # another token is another request; the token is per community
     assert logged(world, idempotency_token="tap-2").pk != first.pk
+
+
+def test_a_new_resident_is_added_with_the_request_and_only_once(world):
+    """request_log adds the form's new resident in its own transaction: the same token again
+    returns the first request and adds nobody; a refused request adds nobody either."""
+    new = {"name": "李秀英", "phone": "13803956789", "sms_consent": True}
+    first = logged(world, resident=None, new_resident=new, idempotency_token="tap-1")
+    added = Resident.objects.get(name="李秀英")
+    assert first.resident == added and added.community == world.binxi and added.created_by == world.desk_staff
+    again = logged(world, resident=None, new_resident=new, idempotency_token="tap-1")
+    assert again.pk == first.pk and again.logged_before
+    with pytest.raises(ValidationError):
+        logged(world, resident=None, new_resident=new, description=" ")
+    answered = request_answer_on_the_spot(
+        actor=world.desk_staff,
+        community=world.binxi,
+        category=world.subsidy,
+        description="二孩补贴怎么申请",
+        answer="带户口本到社区登记",
+        new_resident={**new, "phone": "13803956780"},
+        idempotency_token="tap-2",
+    )
+    assert Resident.objects.filter(name="李秀英").count() == 2 and answered.resident.phone.endswith("780")
+    with pytest.raises(ValueError):  # a resident and a new one: a caller's mistake, nothing written
+        logged(world, new_resident=new)
+    assert Resident.objects.filter(name="李秀英").count() == 2 and ServiceRequest.objects.count() == 2
 
 
 def test_a_logged_request_has_its_event_notice_and_assign_step(world):
