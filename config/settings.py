@@ -204,8 +204,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / f"celerybeat-schedule-{RUN_ID}")
-# How often beat runs the sweeps (reminders, SMS outbox); tests and the demo shorten it.
-SWEEP_INTERVAL_SECONDS = env_float("SWEEP_INTERVAL_SECONDS", 60.0, minimum=1.0)
+# How often beat runs the sweeps (reminders, SMS outbox): every minute in production; every 15 s
+# in development, so the demo's reminders show within a minute of `make run`; tests shorten it.
+SWEEP_INTERVAL_SECONDS = env_float("SWEEP_INTERVAL_SECONDS", 15.0 if DEBUG else 60.0, minimum=1.0)
 # Beat's schedule lives here, in code: a few idempotent sweeps, each a thin task.
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "doorstep.heartbeat", "schedule": SWEEP_INTERVAL_SECONDS},
@@ -215,6 +216,8 @@ CELERY_BEAT_SCHEDULE = {
     "desk-sessions-left-open": {"task": "desks.close_left_open", "schedule": crontab(hour=0, minute=30)},
     # Re-send roster imports whose queueing was lost; fail those whose worker died mid-run.
     "roster-imports": {"task": "residents.sweep_roster_imports", "schedule": SWEEP_INTERVAL_SECONDS},
+    # Fire the due reminder steps (催办 / 督办), each once, until the request is closed.
+    "reminders": {"task": "requests.sweep_reminders", "schedule": SWEEP_INTERVAL_SECONDS},
 }
 # /healthz answers within 2 s even when the broker hangs: each probe gets this long.
 HEALTHZ_TIMEOUT = env_float("HEALTHZ_TIMEOUT", 0.8, minimum=0.1)

@@ -37,3 +37,12 @@ def notify_staff(users: Iterable, sr: ServiceRequest, kind: str, text: str = "")
     at = clock.now()
     items = [InboxItem(user=user, request=sr, kind=kind, text=text[:300], created_at=at) for user in users]
     return InboxItem.objects.bulk_create(items) if items else []
+
+
+def queue_staff_sms(user_ids: Iterable[int], sr: ServiceRequest, kind: str) -> int:
+    """Text the staff who asked for SMS reminders (the sweep calls it in office hours only).
+
+    The seam for the SMS outbox (DESIGN §4.5, `residents.sms`): until its staff-SMS service is on
+    main this sends nothing and returns 0; then it writes one outbox row per person, in the
+    caller's transaction, and returns how many."""
+    return 0

@@ -320,12 +320,17 @@ class RequestEvent(models.Model):
 
     @property
     def action_label(self) -> str:
+        from requests.followup_models import Step
         from requests.transitions import EventAction
 
         try:
-            return str(EventAction(self.action).label)
+            label = str(EventAction(self.action).label)
         except ValueError:
             return self.action
+        step = self.data.get("step") if isinstance(self.data, dict) else None
+        if self.action == EventAction.REMIND and step in Step.values:
+            return _("%(reminder)s: %(step)s") % {"reminder": label, "step": Step(step).label}
+        return label
 
 
 def attachment_path(instance, filename: str) -> str:

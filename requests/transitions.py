@@ -68,6 +68,7 @@ class EventAction(models.TextChoices):
     WITHDRAW = "withdraw", _("withdrawn")
     REJECT = "reject", _("rejected")
     ADD_PHOTO = "add_photo", _("photo added")
+    REMIND = "remind", _("reminder")  # the reminder sweep (requests/services/sweep.py), data["step"]
 
 
 class Who(StrEnum):

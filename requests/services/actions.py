@@ -46,10 +46,12 @@ def request_assign(*, actor, request_id: int, handler, note: str = "") -> Servic
         raise ValidationError({"handler": _("This person is already the handler.")})
     from_status, previous = sr.status, sr.handler_id
     sr.status, sr.handler, sr.assigned_at = Status.ASSIGNED, handler, at
-    save(sr, ["status", "handler", "assigned_at", *_clear_extension(sr)], at)
+    # The accept clock restarts for the new handler; the previous handler's pending steps end.
+    sr.accept_due_at = clock.deadline(at, sr.category.accept_within, sr.category.accept_unit)
+    save(sr, ["status", "handler", "assigned_at", "accept_due_at", *_clear_extension(sr)], at)
     replace_steps(sr, cancel=ALL, add=[(Step.ACCEPT, at)], at=at)
     action = EventAction.REASSIGN if previous else EventAction.ASSIGN
-    data = {"handler": handler.pk, "previous_handler": previous}
+    data = {"handler": handler.pk, "previous_handler": previous, "accept_due": iso(sr.accept_due_at)}
     record(sr, action, actor=actor, at=at, from_status=from_status, note=note.strip(), data=data)
     return sr
 
