@@ -1,11 +1,14 @@
 from django.urls import path
 
-from requests.views import detail, intake, lists, screenings
+from requests.views import detail, inbox, intake, lists, screenings
 
 app_name = "requests"
 urlpatterns = [
     path("", lists.request_list, name="list"),
     path("mine/", lists.my_requests, name="mine"),
+    path("inbox/", inbox.inbox, name="inbox"),
+    path("inbox/read/", inbox.inbox_read_all, name="inbox_read_all"),
+    path("inbox/<int:item_id>/", inbox.inbox_open, name="inbox_open"),
     path("new/", intake.intake, name="create"),
     path("new/handler/", intake.intake_handler, name="intake_handler"),
     path("sessions/<int:session_id>/", lists.session_requests, name="session_requests"),

@@ -35,7 +35,8 @@ def _page(request: HttpRequest, sr, *, failed: tuple[str, object] | None = None,
                 "label": Action(action).label,
                 "spec": ACTIONS[action],
                 "form": form,
-                "open": bool(failed and failed[0] == action),
+                # ?open=escalate (from the overdue list) opens that action's form.
+                "open": bool(failed[0] == action if failed else request.GET.get("open") == action),
             }
         )
     context = {

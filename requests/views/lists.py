@@ -44,6 +44,8 @@ def request_list(request: HttpRequest) -> HttpResponse:
         "can_log": bool(communities_where(user, Can.LOG_REQUESTS)),
         "now": timezone.now(),
         "statuses": Status.choices,
+        # The overdue list offers escalating (督办) and reassigning where the user supervises.
+        "supervised": set(communities_where(user, Can.SUPERVISE)) if filters.overdue else set(),
     }
     return render(request, "requests/list.html", context)
 

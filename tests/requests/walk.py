@@ -73,7 +73,16 @@ def _screening(world) -> dict:
     return {"pk": screening.pk}
 
 
+def _inbox_item(world) -> dict:
+    """An item in alice's inbox about 滨西's request (bob gets 404, alice goes to the request)."""
+    from requests.models import InboxItem
+
+    item = InboxItem.objects.create(user=world.alice, request=_binxi_request(world), kind="assign")
+    return {"item_id": item.pk}
+
+
 REQUEST_OBJECT_URLS = {
+    "requests:inbox_open": _inbox_item,
     "requests:detail": _reference,
     "requests:logged": _reference,
     "requests:act": _action,
