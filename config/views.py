@@ -5,7 +5,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from config import health
-from requests import clock
+from requests import clock, inbox_selectors
 from residents.roles import Role
 from residents.scoping import places
 
@@ -33,6 +33,8 @@ def home(request):
     warning = clock.calendar_warning() if roles & {Role.SUPERVISOR, Role.ADMINISTRATOR} else None
     context = {
         "memberships": memberships,
+        # What waits for them first (requests' counts), then today's desk sessions (desks').
+        "waiting": inbox_selectors.waiting_for(user=request.user) if places(request.user) else None,
         "calendar_warning": warning,
         "calendar_admin": warning is not None and Role.ADMINISTRATOR in roles,
     }
