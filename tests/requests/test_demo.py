@@ -23,6 +23,7 @@ def test_the_demo(seeded):
     the_stories()
     history_sends_no_sms_and_a_second_run_adds_nothing()
     the_phones_pass_the_apps_own_check()
+    the_first_sweep_reminds_the_grid_worker_of_the_request_to_accept()
 
 
 def the_phones_pass_the_apps_own_check():
@@ -92,3 +93,17 @@ def history_sends_no_sms_and_a_second_run_adds_nothing():
     events = RequestEvent.objects.count()
     assert demo.seed() == 0
     assert RequestEvent.objects.count() == events
+
+
+def the_first_sweep_reminds_the_grid_worker_of_the_request_to_accept():
+    """`make run`'s beat sweeps within SWEEP_INTERVAL_SECONDS (15 s in development): the errand
+    waiting to be accepted is in the grid worker's inbox then, once."""
+    from requests.models import InboxItem
+    from requests.services.sweep import reminders_sweep
+
+    errand = "独居老人托社区代办老年证"
+    waiting = ServiceRequest.objects.get(status="assigned", description__startswith=errand)
+    assert reminders_sweep()["fired"] > 0
+    item = InboxItem.objects.get(request=waiting, kind="accept")
+    assert item.user.username == "gridworker" and item.read_at is None
+    assert reminders_sweep()["fired"] == 0  # caught up once; the next ones are due later
