@@ -3,9 +3,10 @@
 Beat runs `reminders_sweep()` every SWEEP_INTERVAL_SECONDS (requests/tasks.py); any number of sweeps
 may run at once, in any number of worker processes. A batch is one transaction:
 
-1. Pick up to BATCH due steps (the partial index on pending steps: an idle sweep reads nothing else).
-2. Lock their requests FIRST — `select_for_update(skip_locked=True)`: a request that a transition
-   (or another sweep) holds is skipped, never waited on — then claim the steps: on PostgreSQL
+1. Whether any step is due (the partial index on pending steps: an idle sweep reads nothing else).
+2. Lock up to BATCH requests with due steps FIRST — `select_for_update(skip_locked=True)`: a request
+   that a transition (or another sweep) holds is skipped, never waited on, so two sweeps take
+   different requests — then claim their due steps: on PostgreSQL
    `select_for_update(skip_locked=True)` of the pending rows and one UPDATE; on SQLite (one writer,
    IMMEDIATE transactions, no row locks) a conditional UPDATE per step that must change exactly one
    row. DESIGN §4.1: anything that locks several rows locks the request first, so a sweep and a
@@ -22,7 +23,7 @@ fires, and closing cancels them all.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection, transaction
@@ -51,7 +52,6 @@ class SweepResult:
     escalated: int = 0
     inbox_items: int = 0
     batches: int = 0
-    skipped_requests: set[int] = field(default_factory=set)
 
     def as_dict(self) -> dict:
         return {
@@ -60,7 +60,6 @@ class SweepResult:
             "escalated": self.escalated,
             "inbox_items": self.inbox_items,
             "batches": self.batches,
-            "skipped": len(self.skipped_requests),
         }
 
 
@@ -146,31 +145,29 @@ def reminders_sweep(*, batch: int = BATCH) -> dict:
     result = SweepResult()
     while True:
         at = clock.now()
-        candidates = list(
-            ReminderStep.objects.filter(status=ReminderStep.State.PENDING, due_at__lte=at)
-            .exclude(request_id__in=result.skipped_requests)
-            .order_by("due_at", "id")
-            .values_list("id", "request_id")[:batch]
-        )
-        if not candidates:
+        due = ReminderStep.objects.filter(status=ReminderStep.State.PENDING, due_at__lte=at)
+        if not due.exists():  # the idle sweep: this one query, on the partial index
             return result.as_dict()
-        _fire_batch(candidates, at, result)
+        if not _fire_batch(due, at, batch, result):
+            return result.as_dict()  # what is left is in other hands (a transition, another sweep)
         result.batches += 1
 
 
 @transaction.atomic
-def _fire_batch(candidates: list[tuple[int, int]], at: datetime, result: SweepResult) -> None:
-    request_ids = sorted({request_id for _step_id, request_id in candidates})
+def _fire_batch(due, at: datetime, batch: int, result: SweepResult) -> bool:
+    """One transaction: lock up to `batch` requests with due steps (skipping those another
+    transaction holds), claim their due steps, write what each step owes. False: nothing to lock."""
     locked = {
         sr.pk: sr
-        for sr in ServiceRequest.objects.select_for_update(skip_locked=True, of=("self",))
-        .filter(pk__in=request_ids)
-        .order_by("pk")
+        for sr in ServiceRequest.objects.select_for_update(skip_locked=True, of=("self",)).filter(
+            pk__in=due.values("request_id")
+        )[:batch]
     }
-    result.skipped_requests.update(set(request_ids) - set(locked))
-    steps = _claim([step_id for step_id, request_id in candidates if request_id in locked], at)
+    if not locked:
+        return False
+    steps = _claim(due.filter(request_id__in=list(locked)), at)
     if not steps:
-        return
+        return True
     members = _members_by_community({locked[s.request_id].community_id for s in steps})
     last_sequence = _last_sequences(steps)
     events: list[RequestEvent] = []
@@ -198,11 +195,11 @@ def _fire_batch(candidates: list[tuple[int, int]], at: datetime, result: SweepRe
                 for m in supervisors
             ]
             _staff_sms(supervisors, sr, InboxItem.Kind.ESCALATION, at)
-        if (due := next_due(step.step, sr, at)) is not None:
+        if (due_at := next_due(step.step, sr, at)) is not None:
             sequence = last_sequence[(sr.pk, step.step)] + 1
             last_sequence[(sr.pk, step.step)] = sequence
             next_steps.append(
-                ReminderStep(request=sr, step=step.step, sequence=sequence, due_at=due, created_at=at)
+                ReminderStep(request=sr, step=step.step, sequence=sequence, due_at=due_at, created_at=at)
             )
     if cancelled:
         ReminderStep.objects.filter(pk__in=cancelled).update(status=ReminderStep.State.CANCELLED)
@@ -215,16 +212,14 @@ def _fire_batch(candidates: list[tuple[int, int]], at: datetime, result: SweepRe
     result.cancelled += len(cancelled)
     result.escalated += len(escalated)
     result.inbox_items += len(items)
+    return True
 
 
-def _claim(step_ids: list[int], at: datetime) -> list[ReminderStep]:
-    """Claim the steps whose requests this transaction holds: each is still pending and due, and
-    is marked done here, once."""
-    if not step_ids:
-        return []
-    pending = ReminderStep.objects.filter(
-        pk__in=step_ids, status=ReminderStep.State.PENDING, due_at__lte=at
-    ).order_by("due_at", "id")
+def _claim(pending, at: datetime) -> list[ReminderStep]:
+    """Claim the due steps of the requests this transaction holds: each still pending, marked done
+    here, once. PostgreSQL: lock them (skip_locked) and one UPDATE; SQLite (one writer, no row
+    locks): a conditional UPDATE per step that must change exactly one row."""
+    pending = pending.order_by("due_at", "id")
     if connection.features.has_select_for_update_skip_locked:
         steps = list(pending.select_for_update(skip_locked=True))
         ReminderStep.objects.filter(pk__in=[s.pk for s in steps]).update(
