@@ -30,9 +30,8 @@ def _seed(size: int):
     from django.contrib.auth import get_user_model
     from django.db import connection
 
-    from desks.models import Membership
     from requests.models import Category, ReminderStep, ServiceRequest
-    from residents.models import Community
+    from residents.models import Community, Membership
 
     community, _ = Community.objects.get_or_create(
         code=COMMUNITY_CODE,

@@ -86,7 +86,7 @@ def _people(community):
     try:
         from residents.models import Membership
     except ImportError:  # before the membership moved to residents
-        from desks.models import Membership
+        from residents.models import Membership
 
     User = get_user_model()
     handlers = []
@@ -116,7 +116,7 @@ def seed(size: int, *, out=print) -> dict:
     try:
         from residents.models import Membership
     except ImportError:
-        from desks.models import Membership
+        from residents.models import Membership
 
     assert connection.vendor == "postgresql", "the scale seeder needs PostgreSQL (COPY)"
     rng = random.Random(2026)

@@ -5,7 +5,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from config import health
-from requests import clock, inbox_selectors
+from requests import clock
+from requests.selectors import inbox_page
 from residents.roles import Role
 from residents.scoping import places
 
@@ -34,7 +35,7 @@ def home(request):
     context = {
         "memberships": memberships,
         # What waits for them first (requests' counts), then today's desk sessions (desks').
-        "waiting": inbox_selectors.waiting_for(user=request.user) if places(request.user) else None,
+        "waiting": inbox_page.waiting_for(user=request.user) if places(request.user) else None,
         "calendar_warning": warning,
         "calendar_admin": warning is not None and Role.ADMINISTRATOR in roles,
     }

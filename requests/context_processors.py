@@ -11,7 +11,7 @@ class InboxBadge:
 
     @cached_property
     def unread(self) -> int:
-        from requests.inbox_selectors import unread_count
+        from requests.selectors.inbox_page import unread_count
 
         return unread_count(user=self._request.user)
 

@@ -34,6 +34,7 @@ from requests.followup_models import STEP_TO_HANDLER, STEP_TO_SUPERVISORS, Inbox
 from requests.notifications import queue_staff_sms
 from requests.request_models import EventBy, RequestEvent, ServiceRequest, Status
 from requests.transitions import EventAction
+from residents.members import memberships_with
 from residents.roles import Can, role_can
 
 BATCH = 200
@@ -71,14 +72,14 @@ class _Member:
 
 
 def _members_by_community(community_ids) -> dict[int, list[_Member]]:
-    """The active members of each community (one query). The one place the sweep reads memberships:
-    it becomes residents' `members(community, capability)` once Membership lives there."""
-    from desks.models import Membership
-
-    rows = Membership.objects.filter(
-        community_id__in=list(community_ids), is_active=True, user__is_active=True
-    ).values_list("community_id", "user_id", "role", "wants_sms_reminders")
+    """The active members of each community who may do anything a step asks (one query):
+    residents' `memberships_with`, read once per batch, filtered per step by `_with`."""
     found: dict[int, list[_Member]] = defaultdict(list)
+    rows = (
+        memberships_with(list(community_ids), Can.LOG_REQUESTS)
+        .filter(user__is_active=True)
+        .values_list("community_id", "user_id", "role", "wants_sms_reminders")
+    )
     for community_id, user_id, role, wants_sms in rows:
         found[community_id].append(_Member(user_id, role, wants_sms))
     return found

@@ -89,7 +89,7 @@ def test_supervisors_see_the_escalations_of_their_communities(world, as_user):
     assert 'id="escalated"' in html and sr.reference in html
     # A supervisor of both communities sees 滨西's escalation beside 滨东's.
     both = member(world.bindong, "supervisor", username="street")
-    from desks.models import Membership
+    from residents.models import Membership
 
     Membership.objects.create(user=both, community=world.binxi, role="supervisor")
     assert sr.reference in as_user(both).get(reverse("requests:inbox")).content.decode()

@@ -10,9 +10,11 @@ from datetime import datetime
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from requests import clock, selectors
+from requests import clock
 from requests.followup_models import InboxItem
 from requests.request_models import UNRESOLVED_STATUSES, ServiceRequest, Status
+from requests.selectors import mine as selectors
+from requests.selectors.lists import requests_for
 from residents.roles import Can
 from residents.scoping import communities_where, community_ids
 
@@ -42,7 +44,7 @@ def escalated_requests(*, user) -> QuerySet[ServiceRequest]:
     """For supervisors: the open requests escalated (督办) in the communities they supervise, the
     latest escalation first."""
     return (
-        selectors.requests_for(user)
+        requests_for(user)
         .filter(community_id__in=communities_where(user, Can.SUPERVISE), escalated_at__isnull=False)
         .exclude(status=Status.CLOSED)
         .order_by("-escalated_at", "-id")
