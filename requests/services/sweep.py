@@ -147,7 +147,10 @@ def reminders_sweep(*, batch: int = BATCH) -> dict:
     while True:
         at = clock.now()
         due = ReminderStep.objects.filter(status=ReminderStep.State.PENDING, due_at__lte=at)
-        if not due.exists():  # the idle sweep: this one query, on the partial index
+        # The idle sweep: this one query. Ordered by due_at so PostgreSQL reads the partial index
+        # of pending steps (a bare EXISTS estimated "many due" and scanned the table: 255 ms at
+        # 400,000 steps, against 0.02 ms on the index).
+        if not due.order_by("due_at").values_list("pk", flat=True)[:1]:
             return result.as_dict()
         if not _fire_batch(due, at, batch, result):
             return result.as_dict()  # what is left is in other hands (a transition, another sweep)
