@@ -9,10 +9,24 @@ from django.utils.translation import gettext_lazy as _
 from desks import health, selectors
 from desks.models import DeskSession, Route, Screening, Stop
 from desks.services import MAX_WEEKS, StopVisit, visit_problems
+from residents.fields import BoundedDateField, IdField
 from residents.templatetags.doorstep import person_name
 
 TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class CalendarFilters(forms.Form):
+    """The calendar's query string: ?week=<any date in it>, ?community=<id>. A value out of bounds
+    is refused (the page says so next to the weeks and shows this week)."""
+
+    week = BoundedDateField(label=_("week"), required=False)
+    community = IdField(label=_("community"), required=False)
+
+    def values(self) -> tuple[dt.date | None, int | None]:
+        self.is_valid()
+        data = {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
+        return data.get("week"), data.get("community")
 
 
 class TeamField(forms.ModelMultipleChoiceField):

@@ -126,3 +126,22 @@ def team_candidates(*, community_id: int) -> QuerySet:
 
 def supervised_community_ids(*, user) -> list[int]:
     return communities_where(user, Can.SUPERVISE)
+
+
+def overlapping_route_sessions(*, session: DeskSession) -> list[DeskSession]:
+    """A one-off session's route sessions at the same stop, on its day, whose times overlap it (not
+    cancelled): the desk would be planned twice."""
+    if session.route_id is not None:
+        return []
+    return list(
+        DeskSession.objects.filter(
+            stop_id=session.stop_id,
+            date=session.date,
+            route__isnull=False,
+            start_time__lt=session.end_time,
+            end_time__gt=session.start_time,
+        )
+        .exclude(status=DeskSession.Status.CANCELLED)
+        .select_related("route")
+        .order_by("start_time", "pk")
+    )

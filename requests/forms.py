@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from requests.category_models import Category
 from requests.request_models import Source, Status
 from requests.selectors import ListFilters
+from residents.fields import BoundedDateField, BoundedDateTimeField, IdField
 from residents.phones import normalize_phone
 
 TOKEN_BYTES = 16
@@ -64,8 +65,8 @@ class IntakeForm(forms.Form):
     phone), or the request is marked anonymous."""
 
     idempotency_token = forms.CharField(widget=forms.HiddenInput, max_length=64)
-    community = forms.IntegerField(widget=forms.HiddenInput)
-    resident = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    community = IdField(widget=forms.HiddenInput)
+    resident = IdField(widget=forms.HiddenInput, required=False)
     anonymous = forms.BooleanField(label=_("anonymous"), required=False)
     new_name = forms.CharField(
         label=_("full name"),
@@ -98,7 +99,7 @@ class IntakeForm(forms.Form):
     urgent = forms.BooleanField(label=_("urgent"), required=False)
     source = forms.ChoiceField(label=_("source"), choices=Source.choices, initial=Source.DESK)
     hotline_reference = forms.CharField(label=_("12345 hotline reference"), max_length=40, required=False)
-    hotline_due_at = forms.DateTimeField(
+    hotline_due_at = BoundedDateTimeField(
         label=_("the hotline's deadline"),
         required=False,
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
@@ -159,22 +160,23 @@ class IntakeForm(forms.Form):
 
 
 class ListFilterForm(forms.Form):
-    """The all-requests list's filters, from the query string; a bad value is ignored, not a 500."""
+    """The all-requests list's filters, from the query string (also the export's); a value out of
+    bounds is refused next to its field and left out of the filter, never a 500."""
 
-    community = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    community = IdField(required=False, widget=forms.HiddenInput)
     q = forms.CharField(label=_("Search"), required=False, max_length=60)
     status = forms.ChoiceField(label=_("status"), required=False)
-    category = forms.IntegerField(label=_("category"), required=False)
-    grid = forms.IntegerField(label=_("grid"), required=False)
-    handler = forms.IntegerField(label=_("handler"), required=False)
-    session = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    resident = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    category = IdField(label=_("category"), required=False)
+    grid = IdField(label=_("grid"), required=False)
+    handler = IdField(label=_("handler"), required=False)
+    session = IdField(required=False, widget=forms.HiddenInput)
+    resident = IdField(required=False, widget=forms.HiddenInput)
     source = forms.ChoiceField(label=_("source"), required=False, choices=[("", "—"), *Source.choices])
     overdue = forms.BooleanField(label=_("overdue"), required=False)
-    date_from = forms.DateField(
+    date_from = BoundedDateField(
         label=_("logged from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    date_to = forms.DateField(
+    date_to = BoundedDateField(
         label=_("logged until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 

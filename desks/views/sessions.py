@@ -16,7 +16,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from desks import selectors, services
-from desks.forms import CancelForm, NotesForm, SessionForm
+from desks.follow_ups import with_follow_ups
+from desks.forms import CalendarFilters, CancelForm, NotesForm, SessionForm
 from desks.models import DeskSession
 from desks.served import served_counts
 from desks.services import DeskError
@@ -37,10 +38,10 @@ from residents.scoping import can, places, require
 @require_GET
 def calendar(request: HttpRequest) -> HttpResponse:
     """The sessions of one week, day by day (?week=<any date in it>, ?community=<id>)."""
-    day = parse_date(request.GET.get("week")) or today()
-    monday = selectors.week_start(day)
+    filters = CalendarFilters(request.GET)
+    day, community_id = filters.values()
+    monday = selectors.week_start(day or today())
     user_places = places(request.user)
-    community_id = parse_int(request.GET.get("community"))
     if community_id not in user_places:
         community_id = None
     days = selectors.week_days(user=request.user, monday=monday, community_id=community_id)
@@ -51,8 +52,11 @@ def calendar(request: HttpRequest) -> HttpResponse:
         "desks/calendar.html",
         {
             "days": days,
+            "filters": filters,
             "monday": monday,
             "sunday": monday + dt.timedelta(days=6),
+            # A week across New Year names both years.
+            "year": "–".join(dict.fromkeys([str(monday.year), str((monday + dt.timedelta(days=6)).year)])),
             "week": week,
             "today": today(),
             "served": served_counts(sessions),
@@ -80,7 +84,7 @@ def _hub_context(request: HttpRequest, session: DeskSession) -> dict:
         and services.can_cancel(user, session, team_ids={u.pk for u in team}),
         "can_edit": can(user, session.community_id, Can.SUPERVISE) and not session.is_finished,
         "can_health": can_health,
-        "screenings": list(selectors.session_screenings(session=session)) if can_health else [],
+        "screenings": with_follow_ups(selectors.session_screenings(session=session)) if can_health else [],
         "search_available": resident_search_available(),
         "serve_path": reverse("desks:session_serve", args=[session.pk]),
         "fragment_urls": hub_fragment_urls(session.pk),
@@ -191,7 +195,9 @@ def session_serve(request: HttpRequest, pk: int) -> HttpResponse:
         "session": session,
         "resident": resident,
         "can_health": can_health,
-        "recent_screenings": list(selectors.resident_screenings(resident=resident)[:3]) if can_health else [],
+        "recent_screenings": (
+            with_follow_ups(selectors.resident_screenings(resident=resident)[:3]) if can_health else []
+        ),
         "resident_url": reverse_or_none("residents:detail", pk=resident.pk),
         "log_request_url": f"{log_request}?resident={resident.pk}&session={session.pk}"
         if log_request
@@ -224,6 +230,19 @@ def _session_form_page(request, *, session, community, template_context) -> Http
             messages.error(request, exc.message)
         else:
             messages.success(request, _("The session is saved."))
+            for other in selectors.overlapping_route_sessions(session=saved):
+                messages.warning(
+                    request,
+                    _(
+                        "It overlaps the route session “%(route)s” at this stop, %(start)s–%(end)s: "
+                        "check that the desk is not planned twice."
+                    )
+                    % {
+                        "route": other.route.name,
+                        "start": f"{other.start_time:%H:%M}",
+                        "end": f"{other.end_time:%H:%M}",
+                    },
+                )
             return redirect("desks:session_detail", pk=saved.pk)
     return render(
         request, "desks/session_form.html", {"form": form, "community": community, **template_context}

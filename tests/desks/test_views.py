@@ -272,3 +272,54 @@ def test_a_week_off_the_calendar_shows_this_week_not_a_500(as_user, alice, staff
 def test_empty_choices_read_as_a_dash_not_djangos_dashes(as_user, alice, name):
     html = as_user(alice).get(reverse(f"desks:{name}")).content.decode()
     assert "---------" not in html
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({"week": "9999-12-31"}, "week"),
+        ({"week": "0001-01-01"}, "week"),
+        ({"community": "9" * 20}, "community"),
+    ],
+)
+def test_the_calendar_refuses_a_week_or_community_out_of_bounds_next_to_it(as_user, staff, query, field):
+    html = as_user(staff.desk_staff).get(reverse("desks:calendar"), query).content.decode()
+    assert f'id="error-{field}"' in html
+
+
+def test_a_one_off_session_overlapping_a_route_session_at_its_stop_warns_naming_it(
+    as_user, alice, desk, binxi
+):
+    day = dt.date.today() + dt.timedelta(days=7)
+    DeskSessionFactory(
+        community=binxi,
+        route=desk.route,
+        stop=desk.yejin,
+        date=day,
+        start_time=dt.time(9),
+        end_time=dt.time(10),
+    )
+    form = {
+        "stop": desk.yejin.pk,
+        "date": day.isoformat(),
+        "start_time": "09:30",
+        "end_time": "11:00",
+        "partners": "",
+    }
+    page = as_user(alice).post(
+        reverse("desks:session_create"), form, follow=True, headers={"accept-language": "en"}
+    )
+    html = page.content.decode()
+    assert "overlaps" in html and "周三流动办公桌" in html and "09:00" in html
+
+    later = form | {"start_time": "10:00", "end_time": "11:00"}  # starts as the route's ends: no warning
+    page = as_user(alice).post(
+        reverse("desks:session_create"), later, follow=True, headers={"accept-language": "en"}
+    )
+    assert page.redirect_chain and "overlaps" not in page.content.decode()
+
+
+def test_the_calendar_heading_has_the_year(as_user, staff):
+    html = as_user(staff.desk_staff).get(reverse("desks:calendar"), {"week": "2026-12-02"}).content.decode()
+    heading = html.split("<h1", 1)[1].split("</h1>", 1)[0]
+    assert "2026" in heading
