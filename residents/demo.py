@@ -23,7 +23,7 @@ DEMO_USERS = [
     ("street", "周", "主任", {"BX": Role.SUPERVISOR, "BD": Role.SUPERVISOR}, True),
     ("deskstaff", "张", "敏", {"BX": Role.DESK_STAFF}, True),
     ("gridworker", "刘", "洋", {"BX": Role.GRID_WORKER}, False),
-    ("volunteer", "陈", "静", {"BX": Role.VOLUNTEER}, False),
+    ("volunteer", "陈", "静", {"BX": Role.VOLUNTEER}, True),  # takes blood pressure at the desk
     ("bindong", "吴", "芳", {"BD": Role.DESK_STAFF}, False),
 ]
 

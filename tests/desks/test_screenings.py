@@ -197,3 +197,31 @@ def test_without_a_resident_the_form_sends_you_to_find_one(as_user, alice, open_
     assert response["Location"] == reverse("desks:session_detail", args=[open_session.pk])
     bad = as_user(alice).get(reverse("desks:screening_create", args=[open_session.pk]) + "?resident=x")
     assert bad.status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("role", "permission", "allowed"),
+    [
+        ("volunteer", False, False),
+        ("volunteer", True, True),
+        ("desk_staff", False, False),
+        ("desk_staff", True, True),
+        ("grid_worker", False, False),
+        ("grid_worker", True, True),
+        ("supervisor", False, True),
+        ("supervisor", True, True),
+        ("administrator", False, False),
+        ("administrator", True, False),  # configuration only, whatever the box says (DESIGN §4.2)
+    ],
+)
+def test_who_records_and_reads_screenings(as_user, binxi, desk, open_session, role, permission, allowed):
+    from tests.factories import member
+
+    user = member(binxi, role, username=f"{role}-{permission}", health_permission=permission)
+    client = as_user(user)
+    read = client.get(reverse("desks:resident_screenings", args=[desk.wang.pk]))
+    form = client.get(new_url(open_session, desk.wang))
+    recorded = post_reading(client, open_session, desk.wang, systolic=128, diastolic=82)
+    assert (read.status_code, form.status_code) == ((200, 200) if allowed else (403, 403))
+    assert recorded.status_code == (302 if allowed else 403)
+    assert Screening.objects.filter(recorded_by=user).count() == (1 if allowed else 0)
