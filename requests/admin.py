@@ -9,16 +9,18 @@ from django.utils.translation import gettext_lazy as _
 
 from requests import clock
 from requests.models import CalendarDay, Category, CategoryHandler, RequestEvent, ServiceRequest
+from residents.admin_scoping import CommunityScopedAdmin
 
 
-class CategoryHandlerInline(admin.TabularInline):
+class CategoryHandlerInline(CommunityScopedAdmin, admin.TabularInline):
     model = CategoryHandler
     extra = 0
     autocomplete_fields = ["community", "user"]
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(CommunityScopedAdmin, admin.ModelAdmin):
+    community_path = None  # shared by every community
     list_display = [
         "name_zh",
         "name_en",
@@ -45,7 +47,8 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
+class CalendarDayAdmin(CommunityScopedAdmin, admin.ModelAdmin):
+    community_path = None  # shared by every community
     list_display = ["date", "is_workday", "name"]
     list_filter = ["is_workday"]
     date_hierarchy = "date"
@@ -65,7 +68,8 @@ class CalendarDayAdmin(admin.ModelAdmin):
         clock.clear_cache()
 
 
-class RequestEventInline(admin.TabularInline):
+class RequestEventInline(CommunityScopedAdmin, admin.TabularInline):
+    community_path = "request__community"
     model = RequestEvent
     fields = ["created_at", "actor", "by", "action", "from_status", "to_status", "note"]
     readonly_fields = fields
@@ -77,7 +81,7 @@ class RequestEventInline(admin.TabularInline):
 
 
 @admin.register(ServiceRequest)
-class ServiceRequestAdmin(admin.ModelAdmin):
+class ServiceRequestAdmin(CommunityScopedAdmin, admin.ModelAdmin):
     list_display = ["reference", "community", "category", "status", "outcome", "handler", "logged_at"]
     list_filter = ["community", "status", "outcome", "source"]
     list_select_related = ["community", "category", "category__parent", "handler"]

@@ -16,3 +16,9 @@ class RequestsConfig(AppConfig):
         from requests.selectors import residents_served_at
 
         register_served_source(residents_served_at)
+
+        # A flagged screening's row says that its follow-up request exists, and links to it.
+        from desks.follow_ups import register_follow_up_source
+        from requests.screening_links import follow_ups_of
+
+        register_follow_up_source(follow_ups_of)

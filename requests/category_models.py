@@ -14,6 +14,10 @@ from django.utils.translation import gettext_lazy as _
 from residents.members import members
 from residents.roles import Can
 
+# The category a flagged screening's follow-up is logged under: health data (DESIGN §6), so only
+# members with the health permission see its details or are named its handler by the rule.
+HEALTH_FOLLOW_UP = "health_follow_up"
+
 
 class DeadlineUnit(models.TextChoices):
     WORKING_DAYS = "working_days", _("working days")
@@ -84,6 +88,10 @@ class Category(models.Model):
         return in_language(self.name_zh, self.name_en)
 
     @property
+    def is_health(self) -> bool:
+        return self.code == HEALTH_FOLLOW_UP
+
+    @property
     def label(self) -> str:
         """The name with its group's in front, e.g. 政策咨询 · 医疗保险 (needs `parent` loaded)."""
         if self.parent_id is None:
@@ -126,3 +134,8 @@ class CategoryHandler(models.Model):
             return
         if not members(self.community_id, Can.BE_HANDLER).filter(pk=self.user_id).exists():
             raise ValidationError({"user": _("This person cannot be a handler in this community.")})
+        health = self.category_id and self.category.is_health
+        if health and not members(self.community_id, Can.HEALTH).filter(pk=self.user_id).exists():
+            raise ValidationError(
+                {"user": _("A health follow-up's handler needs the health permission in this community.")}
+            )

@@ -17,7 +17,7 @@ from functools import partial
 from django.contrib.auth import get_user_model
 
 from requests import clock
-from requests.models import Category, ResidentNotice, ServiceRequest, Source, Status
+from requests.models import Category, CategoryHandler, ResidentNotice, ServiceRequest, Source, Status
 from requests.services import (
     request_accept,
     request_answer_on_the_spot,
@@ -446,6 +446,11 @@ def seed() -> int:
     )
     cast = _Cast(users, community, [wang, *others], rng)
     categories = {c.code: c for c in Category.objects.all()}
+    # A flagged screening's follow-up goes to 张敏 (desk staff with the health permission).
+    if "health_follow_up" in categories:
+        CategoryHandler.objects.get_or_create(
+            category=categories["health_follow_up"], community=community, defaults={"user": cast.deskstaff}
+        )
     now = clock.now()
     jobs = [(m, partial(_random_request, cast, categories, m, now)) for m in _moments(rng, now)]
     jobs += _stories(cast, categories, now)

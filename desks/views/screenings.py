@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from desks import selectors, services
+from desks.follow_ups import with_follow_ups
 from desks.forms import ScreeningForm
 from desks.models import DeskSession
 from desks.services import DeskError
@@ -81,7 +82,7 @@ def resident_screenings(request: HttpRequest, pk: int) -> HttpResponse:
     """A resident's screenings, newest first: for the resident page to link to."""
     resident = get_scoped_or_404(Resident.objects.select_related("community"), request.user, pk=pk)
     require(request.user, resident.community_id, Can.HEALTH)
-    screenings = list(selectors.resident_screenings(resident=resident)[:100])
+    screenings = with_follow_ups(selectors.resident_screenings(resident=resident)[:100])
     context = {
         "resident": resident,
         "screenings": screenings,

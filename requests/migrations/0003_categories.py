@@ -7,29 +7,30 @@ from django.db import migrations
 # code, parent code, 中文, English, accept (n, unit), resolve (n, unit), SMS, default-handler rule
 WD, WH, CH = "working_days", "working_hours", "calendar_hours"
 CATEGORIES = [
-    ("policy", None, "政策咨询", "policy consultation", (1, WD), (2, WD), True, "none"),
-    ("policy_medical_insurance", "policy", "医疗保险", "medical insurance", (1, WD), (2, WD), True, "none"),
-    ("policy_pension", "policy", "城乡居民养老保险", "urban-rural pension", (1, WD), (2, WD), True, "none"),
+    ("policy", None, "政策咨询", "Policy consultation", (1, WD), (2, WD), True, "none"),
+    ("policy_medical_insurance", "policy", "医疗保险", "Medical insurance", (1, WD), (2, WD), True, "none"),
+    ("policy_pension", "policy", "城乡居民养老保险", "Urban-rural pension", (1, WD), (2, WD), True, "none"),
     (
         "policy_childcare_subsidy",
         "policy",
         "育儿补贴（二孩补贴）",
-        "childcare / second-child subsidy",
+        "Childcare / second-child subsidy",
         (1, WD),
         (2, WD),
         True,
         "none",
     ),
-    ("policy_other", "policy", "其他政策", "other policy questions", (1, WD), (2, WD), True, "none"),
-    ("repair", None, "维修", "repair", (1, WD), (5, WD), True, "grid_worker"),
-    ("urgent_repair", None, "紧急维修", "urgent repair", (1, WH), (24, CH), True, "grid_worker"),
-    ("environment", None, "环境卫生", "environment", (1, WD), (5, WD), True, "grid_worker"),
-    ("parking", None, "停车管理", "parking", (1, WD), (13, WD), True, "none"),
-    ("dispute_mediation", None, "矛盾纠纷调解", "dispute mediation", (1, WD), (13, WD), True, "none"),
-    ("errand", None, "代办服务", "errand", (1, WD), (5, WD), True, "grid_worker"),
+    ("policy_other", "policy", "其他政策", "Other policy questions", (1, WD), (2, WD), True, "none"),
+    ("repair", None, "维修", "Repair", (1, WD), (5, WD), True, "grid_worker"),
+    ("urgent_repair", None, "紧急维修", "Urgent repair", (1, WH), (24, CH), True, "grid_worker"),
+    ("environment", None, "环境卫生", "Environment", (1, WD), (5, WD), True, "grid_worker"),
+    ("parking", None, "停车管理", "Parking", (1, WD), (13, WD), True, "none"),
+    ("dispute_mediation", None, "矛盾纠纷调解", "Dispute mediation", (1, WD), (13, WD), True, "none"),
+    ("errand", None, "代办服务", "Errand", (1, WD), (5, WD), True, "grid_worker"),
     # Off by default: a message about a health follow-up on a shared family phone says too much.
-    ("health_follow_up", None, "健康随访", "health follow-up", (1, WD), (5, WD), False, "none"),
-    ("other", None, "其他", "other", (1, WD), (5, WD), True, "none"),
+    # Named: the community names a member with the health permission (DESIGN §6), as for any intake.
+    ("health_follow_up", None, "健康随访", "Health follow-up", (1, WD), (5, WD), False, "named"),
+    ("other", None, "其他", "Other", (1, WD), (5, WD), True, "none"),
 ]
 
 

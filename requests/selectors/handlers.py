@@ -14,19 +14,27 @@ from residents.roles import Can
 from residents.scoping import can
 
 
+def _may_handle(user, category: Category, community_id: int) -> bool:
+    """A handler the rule may name: one who may be a handler, and for a health follow-up also has
+    the health permission (the request is health data, DESIGN §6)."""
+    if user is None or not can(user, community_id, Can.BE_HANDLER):
+        return False
+    return not category.is_health or can(user, community_id, Can.HEALTH)
+
+
 def default_handler(*, category: Category, community: Community, resident: Resident | None = None):
-    """Whom the category's rule names as handler in this community, if they may be one there;
-    None: a supervisor assigns."""
+    """Whom the category's rule names as handler in this community, if they may be one there (for
+    a health follow-up, only with the health permission); None: a supervisor assigns."""
     if category.handler_rule == HandlerRule.NONE:
         return None
     if category.handler_rule == HandlerRule.GRID_WORKER and resident is not None and resident.grid_id:
         user = get_user_model().objects.filter(grids__pk=resident.grid_id).first()
         # A grid worker who left (or changed role) must not strand the request: the named handler takes it.
-        if user is not None and can(user, community.pk, Can.BE_HANDLER):
+        if _may_handle(user, category, community.pk):
             return user
     named = CategoryHandler.objects.filter(category=category, community=community).select_related("user")
     user = next((row.user for row in named[:1]), None)
-    return user if user is not None and can(user, community.pk, Can.BE_HANDLER) else None
+    return user if _may_handle(user, category, community.pk) else None
 
 
 def handlers_for(*, community_ids: Iterable[int]) -> QuerySet:

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from requests import clock
 from requests.attachments import save_photos, validate_photos
-from requests.category_models import Category
+from requests.category_models import HEALTH_FOLLOW_UP, Category
 from requests.errors import NotAllowed, TransitionError
 from requests.followup_models import ResidentNotice, Step
 from requests.notifications import queue_resident_sms
@@ -43,8 +43,6 @@ from requests.transitions import Action, EventAction, Who, check, permits
 from residents.roles import Can
 from residents.scoping import can
 from residents.services import resident_create
-
-HEALTH_FOLLOW_UP = "health_follow_up"  # the category code a screening's follow-up is logged under
 
 
 def _next_number(community_id: int, year: int) -> int:

@@ -17,6 +17,7 @@ from requests import selectors
 from requests.action_forms import ACTIONS, make_form
 from requests.errors import NotAllowed, TransitionError
 from requests.forms import add_service_errors
+from requests.templatetags.health_data import health_hidden
 from requests.transitions import Action
 
 
@@ -39,8 +40,12 @@ def _page(request: HttpRequest, sr, *, failed: tuple[str, object] | None = None,
                 "open": bool(failed[0] == action if failed else request.GET.get("open") == action),
             }
         )
+    hidden = health_hidden(sr, user)
     context = {
         "sr": sr,
+        "health_hidden": hidden,
+        # The flagged screening behind a follow-up, for those who may read health data.
+        "screening": sr.screening if sr.screening_id and not hidden else None,
         "events": selectors.timeline(sr=sr),
         "photos": list(selectors.request_photos(sr=sr)),
         "actions": actions,

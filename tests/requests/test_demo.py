@@ -24,6 +24,40 @@ def test_the_demo(seeded):
     history_sends_no_sms_and_a_second_run_adds_nothing()
     the_phones_pass_the_apps_own_check()
     the_first_sweep_reminds_the_grid_worker_of_the_request_to_accept()
+    the_volunteer_records_and_reads_screenings()
+
+
+def the_volunteer_records_and_reads_screenings():
+    """DESIGN §4.2: the article's volunteers take blood pressure, so the demo's has the permission."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.urls import reverse
+
+    from residents.models import Resident
+    from residents.roles import Can
+    from residents.scoping import can
+
+    volunteer = get_user_model().objects.get(username="volunteer")
+    wang = Resident.objects.get(name="王玉枝")
+    assert can(volunteer, wang.community_id, Can.HEALTH)
+    client = Client()
+    client.force_login(volunteer)
+    assert client.get(reverse("desks:resident_screenings", kwargs={"pk": wang.pk})).status_code == 200
+
+    # Her flagged screening's follow-up goes to the health follow-up's named handler, not to nobody.
+    from desks.models import Screening
+    from requests.services import request_from_screening
+
+    screening = Screening.objects.create(
+        community_id=wang.community_id,
+        resident=wang,
+        recorded_by=volunteer,
+        systolic=172,
+        diastolic=104,
+        bp_flagged=True,
+    )
+    sr = request_from_screening(actor=volunteer, screening_id=screening.pk)
+    assert sr.status == "assigned" and sr.handler.username == "deskstaff"
 
 
 def the_phones_pass_the_apps_own_check():

@@ -28,7 +28,7 @@ def test_the_form_from_an_open_session_has_the_session_and_a_token(world, sessio
     assert 'accept="image/*" capture="environment" multiple' in html
     assert 'class="btn-check" name="category"' in html
     assert world.repair.name_en in html and world.subsidy.name_en in html  # big buttons, in English here
-    assert "policy consultation" in html  # the group heading
+    assert "Policy consultation" in html  # the group heading
     token = token_from(html)
     assert len(token) >= 20 and token != token_from(
         client.get(f"{CREATE}?session={session.pk}").content.decode()
