@@ -8,15 +8,17 @@ that hold Can.HEALTH. Statuses change only through the services, so the session'
 are read-only here.
 """
 
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from desks.models import DeskSession, Route, RouteStop, Screening, Stop
 from desks.services.sessions import ROUTE_FIELDS
+from residents.admin_scoping import CommunityScopedAdmin, members_of
 
 
 @admin.register(Stop)
-class StopAdmin(admin.ModelAdmin):
+class StopAdmin(CommunityScopedAdmin, admin.ModelAdmin):
     list_display = ["name", "kind", "community", "address"]
     list_filter = ["community", "kind"]
     search_fields = ["name", "address"]
@@ -24,15 +26,43 @@ class StopAdmin(admin.ModelAdmin):
     filter_horizontal = ["grids"]
 
 
-class RouteStopInline(admin.TabularInline):
+class RouteStopInline(CommunityScopedAdmin, admin.TabularInline):
+    community_path = "route__community"
     model = RouteStop
     extra = 1
     ordering = ["position"]
     autocomplete_fields = ["stop"]
 
 
+class TeamForm(forms.ModelForm):
+    """A route's or a session's team: members of its community only."""
+
+    def clean(self):
+        data = super().clean()
+        community, team = data.get("community"), data.get("team")
+        if community is not None and team:
+            members = set(members_of([community.pk]).values_list("pk", flat=True))
+            if any(user.pk not in members for user in team):
+                self.add_error(
+                    "team", _("Only members of %(community)s can be on its team.") % {"community": community}
+                )
+        return data
+
+
+class TeamPickerAdmin:
+    """The team picker of a saved route or session lists the members of its community."""
+
+    form = TeamForm
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is not None and "team" in form.base_fields:
+            form.base_fields["team"].queryset = members_of([obj.community_id])
+        return form
+
+
 @admin.register(Route)
-class RouteAdmin(admin.ModelAdmin):
+class RouteAdmin(TeamPickerAdmin, CommunityScopedAdmin, admin.ModelAdmin):
     list_display = ["name", "community", "weekday", "start_time", "end_time", "is_active"]
     list_filter = ["community", "weekday", "is_active"]
     search_fields = ["name"]
@@ -42,7 +72,7 @@ class RouteAdmin(admin.ModelAdmin):
 
 
 @admin.register(DeskSession)
-class DeskSessionAdmin(admin.ModelAdmin):
+class DeskSessionAdmin(TeamPickerAdmin, CommunityScopedAdmin, admin.ModelAdmin):
     list_display = ["date", "start_time", "stop", "community", "status", "route", "walk_up_count"]
     list_filter = ["community", "status", "closed_automatically", "date"]
     search_fields = ["stop__name", "route__name", "partners"]
@@ -68,7 +98,7 @@ class DeskSessionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Screening)
-class ScreeningAdmin(admin.ModelAdmin):
+class ScreeningAdmin(CommunityScopedAdmin, admin.ModelAdmin):
     list_display = ["recorded_at", "resident_name", "session", "community", "recorded_by"]
     list_filter = ["community"]
     list_select_related = ["resident", "session__stop", "community", "recorded_by"]

@@ -15,6 +15,7 @@ from django.http import HttpResponseRedirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from residents.admin_scoping import CommunityScopedAdmin
 from residents.idnumbers import fingerprint, normalize_id_number
 from residents.models import (
     AccessLog,
@@ -31,13 +32,14 @@ from residents.selectors import resident_with_id_number
 
 
 @admin.register(Community)
-class CommunityAdmin(admin.ModelAdmin):
+class CommunityAdmin(CommunityScopedAdmin, admin.ModelAdmin):
+    community_path = "pk"
     list_display = ["name", "code", "street_office", "district"]
     search_fields = ["name", "code", "street_office"]
 
 
 @admin.register(Grid)
-class GridAdmin(admin.ModelAdmin):
+class GridAdmin(CommunityScopedAdmin, admin.ModelAdmin):
     list_display = ["name", "community", "grid_worker"]
     list_filter = ["community"]
     search_fields = ["name"]
@@ -65,7 +67,7 @@ class MembershipForm(forms.ModelForm):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(CommunityScopedAdmin, admin.ModelAdmin):
     form = MembershipForm
     list_display = ["user", "community", "role", "health_permission", "is_active", "masked_staff_phone"]
     list_filter = ["community", "role", "is_active"]
@@ -78,7 +80,7 @@ class MembershipAdmin(admin.ModelAdmin):
         return mask_phone(membership.staff_phone)
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(CommunityScopedAdmin, admin.TabularInline):
     model = Membership
     form = MembershipForm
     fk_name = "user"
@@ -91,8 +93,10 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class StaffUserAdmin(UserAdmin):
+class StaffUserAdmin(CommunityScopedAdmin, UserAdmin):
     """Django's user admin, with the user's memberships: where they work and in which role."""
+
+    community_path = "memberships__community"
 
     inlines = [*UserAdmin.inlines, MembershipInline]
 
@@ -176,7 +180,7 @@ class ResidentAdminForm(forms.ModelForm):
 
 
 @admin.register(Resident)
-class ResidentAdmin(admin.ModelAdmin):
+class ResidentAdmin(CommunityScopedAdmin, admin.ModelAdmin):
     form = ResidentAdminForm
     list_display = [
         "name",
@@ -237,7 +241,7 @@ class ResidentAdmin(admin.ModelAdmin):
 
 
 @admin.register(AccessLog)
-class AccessLogAdmin(admin.ModelAdmin):
+class AccessLogAdmin(CommunityScopedAdmin, admin.ModelAdmin):
     """Read-only: the log is evidence, kept at least three years (DESIGN §6)."""
 
     list_display = ["created_at", "actor", "action", "community", "resident", "detail", "row_count"]
@@ -256,7 +260,7 @@ class AccessLogAdmin(admin.ModelAdmin):
 
 
 @admin.register(RosterImport)
-class RosterImportAdmin(admin.ModelAdmin):
+class RosterImportAdmin(CommunityScopedAdmin, admin.ModelAdmin):
     list_display = [
         "created_at",
         "file_name",
