@@ -22,5 +22,5 @@ def back(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("requests", "0003_categories")]
+    dependencies = [("requests", "0004_dashboard_indexes")]
     operations = [migrations.RunPython(named, back)]
