@@ -7,7 +7,7 @@ service, which checks logging too and returns the request already made for the s
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -23,10 +23,10 @@ from residents.scoping import get_scoped_or_404, require
 def _back(request: HttpRequest, screening: Screening) -> HttpResponse:
     """Where the button was: `next` if it is ours, else the resident's screenings."""
     wanted = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
+    if wanted.startswith("/") and url_has_allowed_host_and_scheme(
         wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        return redirect(wanted)
+        return HttpResponseRedirect(wanted)  # a path, never a URL name for redirect() to reverse
     return redirect("desks:resident_screenings", pk=screening.resident_id)
 
 

@@ -110,3 +110,11 @@ def test_another_communitys_screening_is_404(world, as_user, screening):
 
 def test_get_is_not_allowed(world, as_user, screening):
     assert as_user(world.health_staff).get(follow_up(screening)).status_code == 405
+
+
+@pytest.mark.parametrize("wanted", ["99999999999999999999", "0001-01-01", "a\x00b", "https://evil.example/"])
+def test_a_next_that_is_no_local_path_goes_back_to_the_screenings(world, as_user, screening, wanted):
+    screening.bp_flagged = False  # refused: the view sends the user back
+    screening.save()
+    response = as_user(world.health_staff).post(follow_up(screening), {"next": wanted})
+    assert response.status_code == 302 and response["Location"] == screenings_page(world)
