@@ -10,25 +10,15 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
 from django.http import HttpResponseRedirect
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from residents.admin_scoping import CommunityScopedAdmin
 from residents.idnumbers import fingerprint, normalize_id_number
-from residents.models import (
-    AccessLog,
-    Community,
-    Grid,
-    Membership,
-    Resident,
-    RosterImport,
-    violates_id_number_unique,
-)
+from residents.models import AccessLog, Community, Grid, Membership, Resident, RosterImport
 from residents.phones import mask_phone, normalize_phone
-from residents.pinyin import name_readings
 from residents.selectors import resident_with_id_number
+from residents.services import EDITABLE_FIELDS, resident_admin_save
 
 
 @admin.register(Community)
@@ -118,21 +108,7 @@ class ResidentAdminForm(forms.ModelForm):
 
     class Meta:
         model = Resident
-        fields = [
-            "community",
-            "grid",
-            "name",
-            "contact_name",
-            "contact_relation",
-            "compound",
-            "building",
-            "unit",
-            "room",
-            "birth_date",
-            "notes",
-            *Resident.CONSENTS,
-            *Resident.FLAGS,
-        ]
+        fields = ["community", *EDITABLE_FIELDS]
 
     def clean_new_phone(self):
         value = self.cleaned_data["new_phone"]
@@ -204,11 +180,12 @@ class ResidentAdmin(CommunityScopedAdmin, admin.ModelAdmin):
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         # The form checks the ID number (clean); someone may register it between that check and the
-        # save. The database refuses, the admin's transaction rolls back: say so, not a 500.
+        # save. The database refuses, the service says so, the admin's transaction rolls back: say
+        # so, not a 500.
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except IntegrityError as error:
-            if not violates_id_number_unique(error):
+        except ValidationError as error:
+            if "id_number" not in getattr(error, "error_dict", {}):
                 raise
             self.message_user(
                 request,
@@ -224,20 +201,19 @@ class ResidentAdmin(CommunityScopedAdmin, admin.ModelAdmin):
         return super().has_change_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
-        now = timezone.now()
-        obj.name_pinyin = name_readings(obj.name)
-        if form.cleaned_data.get("new_phone"):
-            obj.phone = form.cleaned_data["new_phone"]
-        if form.cleaned_data.get("new_id_number"):
-            obj.set_id_number(form.cleaned_data["new_id_number"])
-        elif form.cleaned_data.get("clear_id_number"):
-            obj.set_id_number("")
-        for consent in Resident.CONSENTS:
-            if consent in form.changed_data:
-                setattr(obj, f"{consent}_at", now)
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+        """Through residents.services, like the resident form and the roster import: pinyin readings,
+        consent dates and the ID number's encryption are theirs."""
+        cleaned = form.cleaned_data
+        data = {field: cleaned[field] for field in form.Meta.fields if field in cleaned}
+        if cleaned.get("new_phone"):
+            data["phone"] = cleaned["new_phone"]
+        if cleaned.get("new_id_number"):
+            data["id_number"] = cleaned["new_id_number"]
+        elif cleaned.get("clear_id_number"):
+            data["id_number"] = ""
+        saved = resident_admin_save(actor=request.user, resident=obj if change else None, data=data)
+        obj.pk = saved.pk
+        obj.refresh_from_db()
 
 
 @admin.register(AccessLog)

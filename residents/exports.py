@@ -11,7 +11,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -24,6 +24,7 @@ from residents.models import AccessLog, Resident
 from residents.roles import Can
 from residents.rosters.columns import COLUMNS, COMMUNITY, TEXT_FORMAT_FIELDS
 from residents.scoping import communities_where
+from residents.selectors import search_filter
 
 EXPORT_COLUMNS = (COMMUNITY, *COLUMNS)
 HEADERS = [column.header for column in EXPORT_COLUMNS]
@@ -79,18 +80,6 @@ def _keep_last_four_digits(match: re.Match) -> str:
     return "".join(out)
 
 
-def _token_q(token: str) -> Q:
-    digits = token.replace("-", "").replace(" ", "")
-    if digits.isdigit():
-        q = Q(building=digits) | Q(unit=digits) | Q(room=digits)
-        return q | Q(phone__contains=digits) if len(digits) >= 3 else q
-    if token.isascii():
-        return (
-            Q(name_pinyin__contains=token.lower()) | Q(name__icontains=token) | Q(compound__icontains=token)
-        )
-    return Q(name__contains=token) | Q(compound__contains=token) | Q(contact_name__contains=token)
-
-
 def export_queryset(*, user, filters: ExportFilters) -> QuerySet[Resident]:
     """The residents an export contains: only communities where the user may export, never anonymised."""
     allowed = communities_where(user, Can.IMPORT_EXPORT)
@@ -104,8 +93,7 @@ def export_queryset(*, user, filters: ExportFilters) -> QuerySet[Resident]:
     for flag in filters.flags:
         if flag in Resident.FLAGS:
             queryset = queryset.filter(**{flag: True})
-    for token in filters.q.split()[:6]:
-        queryset = queryset.filter(_token_q(token))
+    queryset = search_filter(queryset, filters.q)  # the directory's search, word for word
     return queryset.select_related("community", "grid").order_by(
         "community__name", "compound", "building", "unit", "room", "name", "id"
     )

@@ -37,20 +37,7 @@ class ResidentForm(forms.ModelForm):
 
     class Meta:
         model = Resident
-        fields = [
-            "name",
-            "grid",
-            "contact_name",
-            "contact_relation",
-            "compound",
-            "building",
-            "unit",
-            "room",
-            "birth_date",
-            "notes",
-            *Resident.CONSENTS,
-            *Resident.FLAGS,
-        ]
+        fields = list(EDITABLE_FIELDS)
         labels = {"name": _("full name")}
         widgets = {
             "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

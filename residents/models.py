@@ -215,12 +215,14 @@ class Resident(models.Model):
     def flags(self) -> list[str]:
         return [str(self._meta.get_field(f).verbose_name) for f in self.FLAGS if getattr(self, f)]
 
-    def set_id_number(self, id_number: str) -> None:
-        """Store a normalised ID number encrypted, with its HMAC and masked form; '' clears it."""
+    def set_id_number(self, id_number: str, *, encrypted: str = "") -> None:
+        """Store a normalised ID number encrypted, with its HMAC and masked form; '' clears it.
+        `encrypted`: the number already encrypted (a roster import does it ahead of its write).
+        Residents' writers call this through residents.services, which own the rules around it."""
         if not id_number:
             self.id_number_encrypted = self.id_number_hmac = self.id_number_masked = ""
             return
-        self.id_number_encrypted = idnumbers.encrypt(id_number)
+        self.id_number_encrypted = encrypted or idnumbers.encrypt(id_number)
         self.id_number_hmac = idnumbers.fingerprint(id_number)
         self.id_number_masked = idnumbers.mask_id_number(id_number)
         self.birth_date = self.birth_date or idnumbers.birth_date(id_number)

@@ -142,15 +142,30 @@ def resident_search(
     for flag in flags:
         if flag in Resident.FLAGS:
             queryset = queryset.filter(**{flag: True})
+    tokens = search_tokens(q)
+    if not tokens:
+        return queryset.order_by("name", "id")
+    return (
+        search_filter(queryset, tokens)
+        .annotate(search_rank=_rank(tokens[0]))
+        .order_by("search_rank", "name", "id")
+    )
+
+
+def search_tokens(q: str) -> list[str]:
+    """The words of a search as the directory and the export read them (at most six)."""
     q = unicodedata.normalize("NFKC", q or "").strip()  # full-width digits and letters → ASCII
     compact = _SEPARATORS.sub("", q)
     # a phone typed with spaces or a country code (+86 138 1234 5678) is one run of digits
-    tokens = [compact] if _is_digits(compact) and len(compact) >= 7 else q.split()[:6]
-    if not tokens:
-        return queryset.order_by("name", "id")
-    for token in tokens:
+    return [compact] if _is_digits(compact) and len(compact) >= 7 else q.split()[:6]
+
+
+def search_filter(queryset: QuerySet[Resident], q: str | list[str]) -> QuerySet[Resident]:
+    """The residents matching every word of a search (see resident_search): one parser, so a search
+    typed in the directory and the same words in the export choose the same residents."""
+    for token in search_tokens(q) if isinstance(q, str) else q:
         queryset = queryset.filter(_token_q(token))
-    return queryset.annotate(search_rank=_rank(tokens[0])).order_by("search_rank", "name", "id")
+    return queryset
 
 
 def residents_sharing_phone(*, user, phone: str, exclude_pk: int | None = None) -> list[Resident]:

@@ -8,6 +8,7 @@ kept to those who may both edit residents and read the access log — supervisor
 administrators (`can_anonymise`).
 """
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,8 +25,9 @@ from residents.selectors import resident_with_id_number
 
 ANONYMISED_NAME = "已匿名居民"
 
-# What a form may set; phone and ID number arrive normalised (phones.normalize_phone,
-# idnumbers.normalize_id_number). A key left out of `data` keeps its value.
+# The one list of a resident's editable fields: the resident form, the admin (with `community`) and
+# the roster's columns all set these. Phone and ID number arrive normalised (phones.normalize_phone,
+# idnumbers.normalize_id_number) under "phone" and "id_number". A key left out of `data` keeps its value.
 EDITABLE_FIELDS = (
     "name",
     "grid",
@@ -96,9 +98,40 @@ def can_anonymise(user, community_id: int) -> bool:
     return can(user, community_id, Can.EDIT_RESIDENTS) and can(user, community_id, Can.VIEW_ACCESS_LOG)
 
 
-def _apply(resident: Resident, data: dict[str, Any], *, now) -> list[str]:
-    """Copy `data` onto the resident; the names of the fields that changed."""
+@dataclass(frozen=True)
+class Prepared:
+    """What writing a resident computes from a name and an ID number, done ahead of a bulk write
+    (the roster import prepares it outside its one transaction)."""
+
+    name_pinyin: str = ""
+    id_fingerprint: str = ""
+    id_encrypted: str = ""
+
+
+def resident_prepare(data: dict[str, Any]) -> Prepared:
+    id_number = data.get("id_number") or ""
+    return Prepared(
+        name_pinyin=name_readings(str(data.get("name") or "").strip()),
+        id_fingerprint=idnumbers.fingerprint(id_number) if id_number else "",
+        id_encrypted=idnumbers.encrypt(id_number) if id_number else "",
+    )
+
+
+def resident_apply(
+    resident: Resident, data: dict[str, Any], *, now, prepared: Prepared | None = None
+) -> list[str]:
+    """Copy `data` onto the resident, unsaved; the names of the fields that changed.
+
+    The one place for a resident's rules: the pinyin readings follow the name, a consent that
+    changes is dated `now`, an ID number is stored encrypted with its HMAC and masked form (an empty
+    one clears it), a grid must be of the resident's community. `grid` is a Grid; `grid_id` an id the
+    caller found in the resident's community (the roster import, by the grid's name).
+    """
     changed: list[str] = []
+    community = data.get("community")
+    if community is not None and community.pk != resident.community_id:  # the admin moves residents
+        resident.community = community
+        changed.append("community")
     grid = data.get("grid")
     if grid is not None and grid.community_id != resident.community_id:
         raise ValidationError({"grid": _("This grid belongs to another community.")})
@@ -119,60 +152,96 @@ def _apply(resident: Resident, data: dict[str, Any], *, now) -> list[str]:
             if field in Resident.CONSENTS:
                 setattr(resident, f"{field}_at", now)
                 changed.append(f"{field}_at")
-    if "name" in changed:
-        resident.name_pinyin = name_readings(resident.name)
+    if "grid_id" in data and resident.grid_id != data["grid_id"]:
+        resident.grid_id = data["grid_id"]
+        changed.append("grid")
+    if "name" in changed or (resident.name and not resident.name_pinyin):
+        resident.name_pinyin = prepared.name_pinyin if prepared else name_readings(resident.name)
         changed.append("name_pinyin")
-    if "phone" in data and data["phone"] != resident.phone:
+    if "phone" in data and (data["phone"] or "") != resident.phone:
         resident.phone = data["phone"] or ""
         changed.append("phone")
-    if data.get("id_number"):
-        before = resident.birth_date
-        resident.set_id_number(data["id_number"])
-        changed += ["id_number_encrypted", "id_number_hmac", "id_number_masked"]
-        if resident.birth_date != before:
-            changed.append("birth_date")
-    return changed
+    if "id_number" in data:
+        changed += _apply_id_number(resident, data["id_number"] or "", prepared)
+    return list(dict.fromkeys(changed))
 
 
-def resident_create(*, actor, community: Community, data: dict[str, Any]) -> Resident:
-    """Add a resident to `community`; consents given now are dated now."""
-    require(actor, community.pk, Can.EDIT_RESIDENTS)
-    now = timezone.now()
-    resident = Resident(community=community, created_by=actor, created_at=now)
+def _apply_id_number(resident: Resident, id_number: str, prepared: Prepared | None) -> list[str]:
+    if not id_number:
+        if not resident.id_number_hmac and not resident.id_number_encrypted:
+            return []
+        resident.set_id_number("")
+        return ["id_number_encrypted", "id_number_hmac", "id_number_masked"]
+    fingerprint = prepared.id_fingerprint if prepared else idnumbers.fingerprint(id_number)
+    if fingerprint == resident.id_number_hmac:
+        return []
+    before = resident.birth_date
+    resident.set_id_number(id_number, encrypted=prepared.id_encrypted if prepared else "")
+    changed = ["id_number_encrypted", "id_number_hmac", "id_number_masked"]
+    return [*changed, "birth_date"] if resident.birth_date != before else changed
+
+
+def _create(resident: Resident, data: dict[str, Any], *, now) -> Resident:
+    """Insert a new resident (`community`, `created_by` set) with `data`, in its own savepoint."""
+    resident.created_at = now
     for consent in Resident.CONSENTS:  # a consent given at creation is a change from "not given"
         setattr(resident, consent, False)
-    _apply(resident, {**data, "name": data.get("name", "")}, now=now)
-    resident.name_pinyin = name_readings(resident.name)
+    resident_apply(resident, {**data, "name": data.get("name", "")}, now=now)
     try:
         with transaction.atomic():  # its own savepoint: a caller's transaction survives a refusal
             resident.save(force_insert=True)
     except IntegrityError as error:
         if not violates_id_number_unique(error):
             raise
-        raise _id_number_refused(community_id=community.pk, fingerprint=resident.id_number_hmac) from None
+        raise _id_number_refused(
+            community_id=resident.community_id, fingerprint=resident.id_number_hmac
+        ) from None
     return resident
 
 
-def resident_update(*, actor, resident: Resident, data: dict[str, Any]) -> Resident:
-    """Change what `data` holds; a consent that changes gets today's date."""
-    require(actor, resident.community_id, Can.EDIT_RESIDENTS)
+def _update(resident: Resident, data: dict[str, Any], *, now) -> Resident:
+    """Lock the row, refuse an anonymised resident, write what changed (DESIGN §6)."""
     try:
         with transaction.atomic():
             locked = Resident.objects.select_for_update().get(pk=resident.pk)
             if locked.anonymised_at:
                 raise ResidentError(_("This resident was anonymised and can no longer be changed."))
-            changed = _apply(locked, data, now=timezone.now())
+            changed = resident_apply(locked, data, now=now)
             if changed:
-                locked.save(update_fields=[*dict.fromkeys(changed), "updated_at"])
+                locked.save(update_fields=[*changed, "updated_at"])
     except IntegrityError as error:  # the block rolled back whole: nothing of `data` was written
         if not violates_id_number_unique(error):
             raise
+        community = data.get("community")
+        new_id_number = data.get("id_number")
         raise _id_number_refused(
-            community_id=resident.community_id,
-            fingerprint=idnumbers.fingerprint(data["id_number"]),
+            community_id=community.pk if community else resident.community_id,
+            fingerprint=idnumbers.fingerprint(new_id_number) if new_id_number else resident.id_number_hmac,
             exclude_pk=resident.pk,
         ) from None
     return locked
+
+
+def resident_create(*, actor, community: Community, data: dict[str, Any]) -> Resident:
+    """Add a resident to `community`; consents given now are dated now."""
+    require(actor, community.pk, Can.EDIT_RESIDENTS)
+    return _create(Resident(community=community, created_by=actor), data, now=timezone.now())
+
+
+def resident_update(*, actor, resident: Resident, data: dict[str, Any]) -> Resident:
+    """Change what `data` holds; a consent that changes gets today's date."""
+    require(actor, resident.community_id, Can.EDIT_RESIDENTS)
+    return _update(resident, data, now=timezone.now())
+
+
+def resident_admin_save(*, actor, resident: Resident | None, data: dict[str, Any]) -> Resident:
+    """The Django admin's add (`resident` None; `data` names the community) or change, which may
+    also move a resident to another community. The admin's own permissions decide who gets here: an
+    administrator of the site need not be a member of the community."""
+    now = timezone.now()
+    if resident is None:
+        return _create(Resident(community=data["community"], created_by=actor), data, now=now)
+    return _update(resident, data, now=now)
 
 
 def resident_anonymise(*, actor, resident: Resident) -> Resident:

@@ -15,7 +15,6 @@ from residents import idnumbers
 from residents.idnumbers import normalize_id_number
 from residents.models import Community, Grid, Resident
 from residents.phones import normalize_phone
-from residents.pinyin import name_readings
 from residents.rosters.columns import (
     BY_FIELD,
     CellError,
@@ -25,6 +24,7 @@ from residents.rosters.columns import (
     phone_text,
 )
 from residents.rosters.reading import RosterFileError, RosterTable
+from residents.services import Prepared, resident_prepare
 
 LOOKUP_BATCH = 900  # under SQLite's 999 parameters per query
 
@@ -39,8 +39,16 @@ class CheckedRow:
     id_number: str = ""  # normalised; an empty cell keeps the stored ID number
     fingerprint: str = ""
     resident_id: int | None = None  # the existing resident this row updates
-    name_pinyin: str = ""  # filled when preparing to write
-    id_encrypted: str = ""
+    prepared: Prepared | None = None  # pinyin and the encrypted ID number, filled when preparing to write
+
+    def data(self) -> dict[str, object]:
+        """What residents.services.resident_apply takes: an empty phone or ID cell keeps what is stored."""
+        data = dict(self.values)
+        if self.phone:
+            data["phone"] = self.phone
+        if self.id_number:
+            data["id_number"] = self.id_number
+        return data
 
 
 @dataclass
@@ -238,8 +246,7 @@ def _match_existing(
 
 def prepare(row: CheckedRow) -> None:
     """What writing needs and checking does not: every pinyin reading, the encrypted ID number."""
-    row.name_pinyin = name_readings(str(row.values.get("name", "")))
-    row.id_encrypted = idnumbers.encrypt(row.id_number) if row.id_number else ""
+    row.prepared = resident_prepare(row.data())
 
 
 def check_roster(

@@ -12,9 +12,9 @@ from collections.abc import Callable, Iterator
 from django.db import connection
 from django.utils import timezone
 
-from residents import idnumbers
 from residents.models import Community, Resident
 from residents.rosters.checking import CheckedRow, RosterCheck, prepare
+from residents.services import resident_apply
 
 BATCH = 500
 _ID_FIELDS = ["id_number_encrypted", "id_number_hmac", "id_number_masked", "birth_date"]
@@ -26,25 +26,10 @@ def _batches(rows: list[CheckedRow]) -> Iterator[list[CheckedRow]]:
 
 
 def _apply(resident: Resident, row: CheckedRow, now) -> None:
-    """Copy the row onto the resident: the file's columns only; an empty phone or ID keeps what is stored."""
-    if not row.name_pinyin:
+    """Copy the row onto the resident through the one writer's rules (residents.services)."""
+    if row.prepared is None:
         prepare(row)
-    consent_before = resident.sms_consent if resident.pk else None
-    for name, value in row.values.items():
-        setattr(resident, name, value)
-    resident.name_pinyin = row.name_pinyin
-    if row.phone:
-        resident.phone = row.phone
-    if row.id_number and resident.id_number_hmac != row.fingerprint:
-        resident.id_number_encrypted = row.id_encrypted
-        resident.id_number_hmac = row.fingerprint
-        resident.id_number_masked = idnumbers.mask_id_number(row.id_number)
-        resident.birth_date = resident.birth_date or idnumbers.birth_date(row.id_number)
-    if "sms_consent" in row.values and (
-        (resident.pk is None and resident.sms_consent)
-        or (resident.pk and consent_before != resident.sms_consent)
-    ):
-        resident.sms_consent_at = now
+    resident_apply(resident, row.data(), now=now, prepared=row.prepared)
 
 
 def update_fields(columns: frozenset[str]) -> list[str]:

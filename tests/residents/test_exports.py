@@ -212,3 +212,56 @@ def test_the_file_name_says_which_community_and_whether_it_was_filtered(client, 
     assert f"居民名册-滨西社区-{today}.csv" in unquote(whole["Content-Disposition"])
     part = client.get(EXPORT, {"download": "csv", "compound": "冶金厂家属院"})
     assert f"居民名册-滨西社区-筛选-{today}.csv" in unquote(part["Content-Disposition"])
+
+
+@pytest.fixture
+def addressed(binxi):
+    """Residents whose addresses and phones the directory's search reads in several ways."""
+    common = {"community": binxi, "compound": "冶金厂家属院"}
+    return [
+        ResidentFactory(**common, name="王玉枝", phone="+8613912345678", building="3", unit="2", room="501"),
+        ResidentFactory(**common, name="曾国强", phone="+8613800001111", building="5", unit="1", room="302"),
+        ResidentFactory(**common, name="王建国", phone="+8613712345501", building="3", unit="1", room="101"),
+        ResidentFactory(
+            community=binxi,
+            compound="滨河小区",
+            name="单秀英",
+            phone="+8618600002222",
+            building="2",
+            room="501",
+        ),
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "3号楼",
+        "3-501",
+        "3-2-501",
+        "501室",
+        "+86 139 1234 5678",
+        "139 1234 5678",
+        "wang",
+        "冶金厂家属院3号楼",
+        "zgq",
+        "单",
+        "501",
+    ],
+)
+def test_the_same_words_choose_the_same_residents_in_the_directory_and_the_export(
+    client, alice, addressed, typed
+):
+    """One parser for both (selectors.search_filter): the export of a search holds exactly the
+    residents the directory lists for it. Before, the export split the words its own way: 3号楼 or a
+    phone typed with spaces found residents on the page and none in the file."""
+    from residents.selectors import resident_search
+
+    listed = {resident.name for resident in resident_search(user=alice, q=typed)}
+    assert listed, f"the directory finds someone for {typed!r}"
+    client.force_login(alice)
+    rows, _text = download(client, q=typed)
+    assert {row[1] for row in rows[1:]} == listed
+    page = client.get(reverse("residents:list"), {"q": typed}).content.decode()
+    assert {resident.name for resident in addressed if resident.name in page} == listed
