@@ -1,26 +1,18 @@
 """Roster export: the directory's filters within the user's communities, phones and IDs masked, logged.
 
-CSV is written with a UTF-8 BOM (so Excel opens Chinese text correctly) and streamed; .xlsx has text
-cells only, so nothing is turned into a number or a formula. Every export writes an AccessLog entry
-per community (who, which filters, how many rows) before the first byte is sent.
+What rows and columns a roster export has is here; writing the file (CSV with a BOM or in GB18030,
+.xlsx of text cells), the access log and the file's name are residents/tabular.py's, shared with the
+other exports.
 """
 
-import csv
-import re
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.db.models import Count, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
-from residents.logfilter import mask_text
-from residents.models import AccessLog, Resident
+from residents import tabular
+from residents.models import Resident
 from residents.roles import Can
 from residents.rosters.columns import COLUMNS, COMMUNITY, TEXT_FORMAT_FIELDS
 from residents.scoping import communities_where
@@ -28,8 +20,11 @@ from residents.selectors import search_filter
 
 EXPORT_COLUMNS = (COMMUNITY, *COLUMNS)
 HEADERS = [column.header for column in EXPORT_COLUMNS]
-CHUNK_ROWS = 500
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+TABLE = [
+    tabular.TableColumn(column.header, column.width, text=column.field in TEXT_FORMAT_FIELDS)
+    for column in EXPORT_COLUMNS
+]
+SHEET_TITLE = "居民名册"
 
 
 @dataclass(frozen=True)
@@ -50,34 +45,9 @@ class ExportFilters:
             "grid_name": self.grid_name,
             "compound": self.compound,
             "flags": list(self.flags),
-            "q": _searched_for_log(self.q),
+            "q": tabular.masked_for_log(self.q),
         }
         return {"format": file_format, **{key: value for key, value in data.items() if value}}
-
-
-def _searched_for_log(text: str) -> str:
-    """What was typed in the search box, as the access log keeps it: a phone or ID number typed
-    whole or in part shows only its last four digits (the log is read by supervisors, DESIGN §6)."""
-    return _DIGIT_GROUPS.sub(_keep_last_four_digits, mask_text(text))
-
-
-# Digits, possibly typed in groups ("1234 5678", "4111-0219-…"): counted together.
-_DIGIT_GROUPS = re.compile(r"\d(?:[\d \-]*\d)?")
-
-
-def _keep_last_four_digits(match: re.Match) -> str:
-    group = match[0]
-    hide = sum(c.isdigit() for c in group) - 4
-    if hide <= 0:
-        return group
-    out = []
-    for c in group:
-        if c.isdigit() and hide > 0:
-            out.append("*")
-            hide -= 1
-        else:
-            out.append(c)
-    return "".join(out)
 
 
 def export_queryset(*, user, filters: ExportFilters) -> QuerySet[Resident]:
@@ -102,28 +72,19 @@ def export_queryset(*, user, filters: ExportFilters) -> QuerySet[Resident]:
 def log_export(*, user, filters: ExportFilters, file_format: str) -> int:
     """One AccessLog entry per community exported (rows counted now); returns the total."""
     allowed = communities_where(user, Can.IMPORT_EXPORT)
-    communities = [filters.community_id] if filters.community_id in allowed else allowed
     counts = dict(
         export_queryset(user=user, filters=filters)
         .order_by()
         .values_list("community_id")
         .annotate(rows=Count("id"))
     )
-    now = timezone.now()
-    detail = _("Roster export (%(format)s)") % {"format": file_format.upper()}
-    AccessLog.objects.bulk_create(
-        AccessLog(
-            actor=user,
-            community_id=community_id,
-            action=AccessLog.Action.EXPORT,
-            detail=detail,
-            filters=filters.for_log(file_format),
-            row_count=counts.get(community_id, 0),
-            created_at=now,
-        )
-        for community_id in communities
+    return tabular.log_export(
+        actor=user,
+        counts=counts,
+        community_ids=[filters.community_id] if filters.community_id in allowed else allowed,
+        detail=_("Roster export (%(format)s)") % {"format": file_format.upper()},
+        filters=filters.for_log(file_format),
     )
-    return sum(counts.values())
 
 
 def row_values(resident: Resident) -> list[str]:
@@ -145,60 +106,27 @@ def row_values(resident: Resident) -> list[str]:
     return cells
 
 
-def _csv_safe(value: str) -> str:
-    """A cell that Excel would run as a formula (=, +, -, @) is written with a leading apostrophe."""
-    return f"'{value}" if value.startswith(_FORMULA_START) else value
+def rows(queryset: QuerySet[Resident]) -> Iterator[list[str]]:
+    return (row_values(resident) for resident in queryset.iterator(chunk_size=2000))
 
 
-class _Line:
-    def write(self, value: str) -> str:
-        return value
-
-
-def csv_chunks(queryset: QuerySet[Resident]) -> Iterator[str]:
-    """The CSV in chunks of CHUNK_ROWS rows, a BOM first; read with a database iterator, not all at once."""
-    writer = csv.writer(_Line())
-    yield "\ufeff" + writer.writerow(HEADERS)
-    lines: list[str] = []
-    for resident in queryset.iterator(chunk_size=2000):
-        lines.append(writer.writerow([_csv_safe(value) for value in row_values(resident)]))
-        if len(lines) >= CHUNK_ROWS:
-            yield "".join(lines)
-            lines = []
-    if lines:
-        yield "".join(lines)
+def csv_chunks(queryset: QuerySet[Resident], *, encoding: str = "utf-8-sig") -> Iterator[bytes]:
+    return tabular.csv_chunks(TABLE, rows(queryset), encoding=encoding)
 
 
 def xlsx_file(queryset: QuerySet[Resident]):
-    """A temporary .xlsx file (write-only workbook): every cell a text cell, never a number or formula."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("居民名册")
-    for index, column in enumerate(EXPORT_COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = column.width
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    text_columns = {i for i, column in enumerate(EXPORT_COLUMNS) if column.field in TEXT_FORMAT_FIELDS}
+    return tabular.xlsx_file(TABLE, rows(queryset), sheet_title=SHEET_TITLE)
 
-    def text_cell(value: str, index: int, font=None) -> WriteOnlyCell:
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.data_type = "s"  # '=1+1' or '0501' stay text
-        if index in text_columns:
-            cell.number_format = "@"
-        if font:
-            cell.font = font
-        return cell
 
-    sheet.append([text_cell(header, i, bold) for i, header in enumerate(HEADERS)])
-    for resident in queryset.iterator(chunk_size=2000):
-        sheet.append([text_cell(value, i) for i, value in enumerate(row_values(resident))])
-    handle = tempfile.TemporaryFile()  # noqa: SIM115 — the response closes it once sent
-    workbook.save(handle)
-    handle.seek(0)
-    return handle
+def is_filtered(filters: ExportFilters) -> bool:
+    return bool(filters.grid_id or filters.compound or filters.flags or filters.q)
 
 
 def export_filename(*, community_name: str, filters: ExportFilters, file_format: str) -> str:
-    """居民名册-滨西社区-20261129.csv; "-筛选" when only part of the register was chosen, so a
-    filtered file is never taken for the whole register."""
-    part = "-筛选" if (filters.grid_id or filters.compound or filters.flags or filters.q) else ""
-    return f"居民名册-{community_name}{part}-{timezone.localdate():%Y%m%d}.{file_format}"
+    """居民名册-滨西社区-20261129.csv, 居民名册-滨西社区-筛选-20261129.xlsx."""
+    return tabular.export_filename(
+        title=SHEET_TITLE,
+        community_name=community_name,
+        filtered=is_filtered(filters),
+        suffix=tabular.FORMATS[file_format].suffix,
+    )

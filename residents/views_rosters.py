@@ -9,14 +9,14 @@ import io
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from residents import exports
+from residents import exports, tabular
 from residents.models import RosterImport
 from residents.roles import Can
 from residents.rosters import selectors
@@ -25,8 +25,6 @@ from residents.rosters.reading import RosterFileError
 from residents.rosters.services import RosterActionError, roster_confirm, roster_discard, roster_preview
 from residents.rosters.template import template_workbook
 from residents.scoping import communities_where, get_scoped_or_404, places, require
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _import_export_communities(user) -> list[int]:
@@ -134,7 +132,7 @@ def roster_import_report(request, pk: int):
 @require_GET
 def roster_template(request):
     _import_export_communities(request.user)
-    response = HttpResponse(template_workbook(), content_type=XLSX_TYPE)
+    response = HttpResponse(template_workbook(), content_type=tabular.XLSX_TYPE)
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename="居民名册模板.xlsx"
     )
@@ -175,10 +173,10 @@ def _download(request, form: RosterExportForm, file_format: str):
     else:
         community_name = _("all")
     name = exports.export_filename(community_name=community_name, filters=filters, file_format=file_format)
-    if file_format == "xlsx":
-        return FileResponse(
-            exports.xlsx_file(queryset), as_attachment=True, filename=name, content_type=XLSX_TYPE
-        )
-    response = StreamingHttpResponse(exports.csv_chunks(queryset), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name)
-    return response
+    return tabular.download_response(
+        exports.TABLE,
+        exports.rows(queryset),
+        file_format=tabular.FORMATS[file_format],
+        filename=name,
+        sheet_title=exports.SHEET_TITLE,
+    )

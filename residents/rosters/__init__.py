@@ -7,5 +7,6 @@
 - services.py: upload → preview, confirm, discard, run (what the Celery task calls).
 - selectors.py: recent imports, the preview's first rows, the progress bar.
 - forms.py: the upload form and the export's filters; template.py: the downloadable .xlsx template.
-The export itself is residents/exports.py; the pages are residents/views_rosters.py.
+The export itself is residents/exports.py (its files written by residents/tabular.py, which the
+other exports share); the pages are residents/views_rosters.py.
 """

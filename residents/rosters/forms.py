@@ -46,7 +46,7 @@ class GridChoiceField(forms.ModelChoiceField):
 
 
 class RosterExportForm(forms.Form):
-    FORMATS = [("csv", "CSV"), ("xlsx", "Excel (.xlsx)")]
+    FORMATS = [("csv", "CSV"), ("csv-gb18030", "CSV (GB18030)"), ("xlsx", "Excel (.xlsx)")]
 
     community = forms.ModelChoiceField(
         queryset=Community.objects.none(), required=False, label=_("community"), empty_label=_("All")
