@@ -41,6 +41,7 @@ test: install system-packages
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 bench: install
 	$(PY) -m bench $(BENCH_ARGS)

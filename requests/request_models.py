@@ -274,6 +274,34 @@ class EventBy(models.TextChoices):
     SYSTEM = "system", _("system")
 
 
+class EventAction(models.TextChoices):
+    """What a timeline line says happened (RequestEvent.action); the services write these words,
+    the transition table (transitions.py) names the actions that lead to them."""
+
+    LOG = "log", _("logged")
+    ANSWER = "answer", _("answered on the spot")
+    ASSIGN = "assign", _("assigned")
+    REASSIGN = "reassign", _("reassigned")
+    ACCEPT = "accept", _("accepted")
+    RETURN = "return", _("returned")
+    REFER = "refer", _("referred")
+    REQUEST_EXTENSION = "request_extension", _("asked for an extension")
+    APPROVE_EXTENSION = "approve_extension", _("extension approved")
+    DENY_EXTENSION = "deny_extension", _("extension denied")
+    ESCALATE = "escalate", _("escalated")
+    RESOLVE = "resolve", _("resolved")
+    RETURN_VISIT = "return_visit", _("return visit")
+    RETURN_VISIT_NO_ANSWER = "return_visit_no_answer", _("return visit: no answer")
+    RATE_BY_SMS = "rate_by_sms", _("rated by SMS")
+    REVIEW_REOPEN = "review_reopen", _("reviewed: reopened")
+    REVIEW_CLOSE = "review_close", _("reviewed: closed")
+    REOPEN = "reopen", _("reopened")
+    WITHDRAW = "withdraw", _("withdrawn")
+    REJECT = "reject", _("rejected")
+    ADD_PHOTO = "add_photo", _("photo added")
+    REMIND = "remind", _("reminder")  # the reminder sweep (requests/services/sweep.py), data["step"]
+
+
 class RequestEvent(models.Model):
     """One line of a request's timeline: who did what, when, and why. Never changed or deleted."""
 
@@ -289,7 +317,7 @@ class RequestEvent(models.Model):
         verbose_name=_("who"),
     )
     by = models.CharField(_("by"), max_length=10, choices=EventBy.choices, default=EventBy.STAFF)
-    action = models.CharField(_("what"), max_length=24)  # requests.transitions.EventAction
+    action = models.CharField(_("what"), max_length=24, choices=EventAction.choices)
     from_status = models.CharField(_("from status"), max_length=12, choices=Status.choices, blank=True)
     to_status = models.CharField(_("to status"), max_length=12, choices=Status.choices, blank=True)
     note = models.TextField(_("note"), blank=True)
@@ -320,8 +348,7 @@ class RequestEvent(models.Model):
 
     @property
     def action_label(self) -> str:
-        from requests.followup_models import Step
-        from requests.transitions import EventAction
+        from requests.followup_models import Step  # it imports this module
 
         try:
             label = str(EventAction(self.action).label)

@@ -44,33 +44,6 @@ class Action(models.TextChoices):
     ADD_PHOTO = "add_photo", _("add a photo")
 
 
-class EventAction(models.TextChoices):
-    """What a timeline line says happened (RequestEvent.action)."""
-
-    LOG = "log", _("logged")
-    ANSWER = "answer", _("answered on the spot")
-    ASSIGN = "assign", _("assigned")
-    REASSIGN = "reassign", _("reassigned")
-    ACCEPT = "accept", _("accepted")
-    RETURN = "return", _("returned")
-    REFER = "refer", _("referred")
-    REQUEST_EXTENSION = "request_extension", _("asked for an extension")
-    APPROVE_EXTENSION = "approve_extension", _("extension approved")
-    DENY_EXTENSION = "deny_extension", _("extension denied")
-    ESCALATE = "escalate", _("escalated")
-    RESOLVE = "resolve", _("resolved")
-    RETURN_VISIT = "return_visit", _("return visit")
-    RETURN_VISIT_NO_ANSWER = "return_visit_no_answer", _("return visit: no answer")
-    RATE_BY_SMS = "rate_by_sms", _("rated by SMS")
-    REVIEW_REOPEN = "review_reopen", _("reviewed: reopened")
-    REVIEW_CLOSE = "review_close", _("reviewed: closed")
-    REOPEN = "reopen", _("reopened")
-    WITHDRAW = "withdraw", _("withdrawn")
-    REJECT = "reject", _("rejected")
-    ADD_PHOTO = "add_photo", _("photo added")
-    REMIND = "remind", _("reminder")  # the reminder sweep (requests/services/sweep.py), data["step"]
-
-
 class Who(StrEnum):
     INTAKE = "intake"  # Can.LOG_REQUESTS: volunteers, desk staff, grid workers, supervisors
     DESK_OR_SUPERVISOR = "desk_or_supervisor"  # desk staff or Can.SUPERVISE: withdraw, handler at intake

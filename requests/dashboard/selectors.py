@@ -20,8 +20,14 @@ from desks.served import served_counts
 from requests import clock
 from requests.category_models import Category
 from requests.dashboard.figures import FIGURES, RATES, Period, period_filter
-from requests.request_models import OPEN_STATUSES, UNRESOLVED_STATUSES, RequestEvent, ServiceRequest, Status
-from requests.transitions import EventAction
+from requests.request_models import (
+    OPEN_STATUSES,
+    UNRESOLVED_STATUSES,
+    EventAction,
+    RequestEvent,
+    ServiceRequest,
+    Status,
+)
 from residents.models import Community, Grid
 
 

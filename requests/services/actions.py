@@ -20,9 +20,17 @@ from requests.followup_models import InboxItem, Step
 from requests.followup_models import ResidentNotice as Notice
 from requests.notifications import notify_staff, queue_resident_sms
 from requests.reminders import ALL, DUE_STEPS, due_steps, replace_steps
-from requests.request_models import Attachment, Outcome, Rating, RatingSource, ServiceRequest, Status
+from requests.request_models import (
+    Attachment,
+    EventAction,
+    Outcome,
+    Rating,
+    RatingSource,
+    ServiceRequest,
+    Status,
+)
 from requests.services.base import begin, ensure_handler, iso, record, required_text, save, sms_data
-from requests.transitions import UNREACHABLE_AFTER_TRIES, Action, EventAction
+from requests.transitions import UNREACHABLE_AFTER_TRIES, Action
 
 _EXTENSION_FIELDS = ["extension_pending", "extension_due_at", "extension_reason"]
 

@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from requests import clock
-from requests.request_models import EventBy, RequestEvent, ServiceRequest
-from requests.transitions import EventAction, check
+from requests.request_models import EventAction, EventBy, RequestEvent, ServiceRequest
+from requests.transitions import check
 from residents.roles import Can
 from residents.scoping import can
 

@@ -30,6 +30,7 @@ from requests.notifications import queue_resident_sms
 from requests.reminders import replace_steps
 from requests.request_models import (
     Attachment,
+    EventAction,
     Outcome,
     Priority,
     ReferenceCounter,
@@ -39,7 +40,7 @@ from requests.request_models import (
 )
 from requests.selectors.handlers import default_handler
 from requests.services.base import ensure_handler, record, required_text, sms_data
-from requests.transitions import Action, EventAction, Who, check, permits
+from requests.transitions import Action, Who, check, permits
 from residents.roles import Can
 from residents.scoping import can
 from residents.services import resident_create

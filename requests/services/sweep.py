@@ -32,8 +32,7 @@ from django.db.models import Max
 from requests import clock
 from requests.followup_models import STEP_TO_HANDLER, STEP_TO_SUPERVISORS, InboxItem, ReminderStep, Step
 from requests.notifications import queue_staff_sms
-from requests.request_models import EventBy, RequestEvent, ServiceRequest, Status
-from requests.transitions import EventAction
+from requests.request_models import EventAction, EventBy, RequestEvent, ServiceRequest, Status
 from residents.members import memberships_with
 from residents.roles import Can, role_can
 
