@@ -1,6 +1,9 @@
 """The supervisor's dashboard in Chromium: at desktop width and on a 360-px phone the charts draw
 with their numbers beside them, nothing scrolls sideways, and the monthly report downloads."""
 
+import io
+from pathlib import Path
+
 import pytest
 from openpyxl import load_workbook
 
@@ -54,7 +57,8 @@ def test_the_dashboard_on_a_desktop_shows_the_rates_and_downloads_the_report(
     assert rows["办理中"] == "1" and rows["已登记"] == "1"
     with page.expect_download() as download:
         page.locator("#report-xlsx").click()
-    book = load_workbook(download.value.path())
+    # the download is saved without a suffix, and openpyxl goes by the suffix: hand it the bytes
+    book = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
     assert book.sheetnames == ["滨西社区"]
     assert book["滨西社区"]["B3"].value == 3
     page.locator("#figure-logged").click()
