@@ -81,6 +81,38 @@ def _clean_run_folders():
     Path(settings.CELERY_BEAT_SCHEDULE_FILENAME).unlink(missing_ok=True)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing():
+    """Factories create many users; a million PBKDF2 rounds each would cost seconds per test and
+    prove nothing here. Set once for the whole run (a test may still override it)."""
+    from django.test.utils import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _empty_tables_by_delete():
+    """After each transactional test pytest-django empties every table with one TRUNCATE, which
+    on PostgreSQL replaces each table's and index's files: about three seconds a test on a busy
+    machine, for tables holding a few rows. DELETE in one transaction empties them as surely
+    (foreign keys are deferred to the commit; sequences are not reset, as with the TRUNCATE) in
+    a fraction of that. A flush that resets sequences or cascades keeps Django's TRUNCATE."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    truncate = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        if reset_sequences or allow_cascade or not tables:
+            return truncate(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+        deletes = [f"DELETE FROM {self.quote_name(table)};" for table in tables]
+        return ["SET CONSTRAINTS ALL DEFERRED;", *deletes]
+
+    DatabaseOperations.sql_flush = sql_flush
+    yield
+    DatabaseOperations.sql_flush = truncate
+
+
 # --- Celery worker --------------------------------------------------------------------------------
 
 

@@ -9,12 +9,6 @@ from tests.desks.factories import DeskSessionFactory, RouteFactory, RouteStopFac
 from tests.factories import GridFactory, ResidentFactory, member
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """Eight users a test at a million PBKDF2 rounds each cost seconds; MD5 is enough for tests."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def staff(binxi):
     """One user per desk role in 滨西社区 (alice is the supervisor)."""

@@ -10,11 +10,6 @@ from tests.factories import PASSWORD
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def test_log_a_request_for_wang_yuzhi_from_an_open_session(live_server, phone_page, world):
     from tests.desks.factories import DeskSessionFactory, StopFactory
 

@@ -12,11 +12,6 @@ from tests.requests.conftest import logged
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def test_the_handler_follows_a_reminder_and_accepts(live_server, phone_page, world):
     sr = logged(world, handler=world.handler)
     logged(world, handler=world.handler)  # a second one still waits afterwards

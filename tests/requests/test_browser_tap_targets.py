@@ -13,11 +13,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 MIN_TAP = 44
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def heights(page, selector: str) -> list[float]:
     return page.eval_on_selector_all(selector, "els => els.map(el => el.getBoundingClientRect().height)")
 
