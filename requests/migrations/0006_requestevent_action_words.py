@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("requests", "0004_dashboard_indexes"),
+        ("requests", "0005_health_follow_up_named_handler"),
     ]
 
     operations = [
