@@ -219,6 +219,8 @@ CELERY_BEAT_SCHEDULE = {
     "roster-imports": {"task": "residents.sweep_roster_imports", "schedule": SWEEP_INTERVAL_SECONDS},
     # Fire the due reminder steps (催办 / 督办), each once, until the request is closed.
     "reminders": {"task": "requests.sweep_reminders", "schedule": SWEEP_INTERVAL_SECONDS},
+    # SMS outbox: expired leases → unknown, holds released, pending rows queued again.
+    "sms-outbox": {"task": "residents.sms.sweep", "schedule": SWEEP_INTERVAL_SECONDS},
 }
 # /healthz answers within 2 s even when the broker hangs: each probe gets this long.
 HEALTHZ_TIMEOUT = env_float("HEALTHZ_TIMEOUT", 0.8, minimum=0.1)
@@ -295,6 +297,24 @@ OFFICE_HOURS_END = env_hhmm("OFFICE_HOURS_END", "17:30")
 SMS_QUIET_START = env_hhmm("SMS_QUIET_START", "21:00")
 SMS_QUIET_END = env_hhmm("SMS_QUIET_END", "08:00")
 SMS_BACKEND = env_str("SMS_BACKEND", "residents.sms.backends.ConsoleBackend")
+# The outbox (residents/sms): messages per number per day, the sending lease (a worker lost for
+# longer leaves the row "unknown"), retries with exponential backoff, the providers' HTTP timeout.
+SMS_DAILY_CAP = env_int("SMS_DAILY_CAP", 10, minimum=1)
+SMS_LEASE_SECONDS = env_int("SMS_LEASE_SECONDS", 120, minimum=1)
+SMS_MAX_ATTEMPTS = env_int("SMS_MAX_ATTEMPTS", 5, minimum=1)
+SMS_RETRY_SECONDS = env_int("SMS_RETRY_SECONDS", 30, minimum=1)
+SMS_HTTP_TIMEOUT = env_float("SMS_HTTP_TIMEOUT", 10.0, minimum=0.5)
+SMS_FILE_DIR = env_str("SMS_FILE_DIR", str(VAR_DIR / "sms"))
+# The secret in the callback URLs of providers that sign nothing (Aliyun): /sms/aliyun/<token>/…
+SMS_WEBHOOK_TOKEN = env_str("SMS_WEBHOOK_TOKEN", "")
+SMS_STATUS_CALLBACKS = env_bool("SMS_STATUS_CALLBACKS", False)  # ask for receipts over plain http too
+SMS_TWILIO_BASE_URL = env_str("SMS_TWILIO_BASE_URL", "https://api.twilio.com")
+SMS_TWILIO_ACCOUNT_SID = env_str("SMS_TWILIO_ACCOUNT_SID", "")
+SMS_TWILIO_AUTH_TOKEN = env_str("SMS_TWILIO_AUTH_TOKEN", "")
+SMS_TWILIO_FROM = env_str("SMS_TWILIO_FROM", "")
+SMS_ALIYUN_ENDPOINT = env_str("SMS_ALIYUN_ENDPOINT", "https://dysmsapi.aliyuncs.com/")
+SMS_ALIYUN_ACCESS_KEY_ID = env_str("SMS_ALIYUN_ACCESS_KEY_ID", "")
+SMS_ALIYUN_ACCESS_KEY_SECRET = env_str("SMS_ALIYUN_ACCESS_KEY_SECRET", "")
 
 # --- Static and uploaded files ----------------------------------------------------------------
 STATIC_URL = "static/"

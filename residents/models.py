@@ -23,6 +23,14 @@ class Community(models.Model):
     )
     street_office = models.CharField(_("street office"), max_length=60)
     district = models.CharField(_("district"), max_length=60)
+    sms_signature = models.CharField(
+        _("SMS signature"),
+        max_length=20,
+        blank=True,
+        help_text=_(
+            "The name in 【】 at the start of every SMS, as registered with the provider; empty: the name."
+        ),
+    )
 
     class Meta:
         verbose_name = _("community")
@@ -326,3 +334,6 @@ class RosterImport(models.Model):
 
     def __str__(self):
         return self.file_name
+
+
+from residents.sms.models import SmsInbound, SmsMessage, SmsTemplate  # noqa: E402, F401  (the outbox)

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.utils import translation
 
 from residents.rosters.services import roster_imports_sweep, roster_run
+from residents.sms.tasks import deliver_sms, sweep_sms  # noqa: F401  (found by autodiscovery here)
 
 
 @shared_task(name="residents.import_roster", soft_time_limit=600, time_limit=660)

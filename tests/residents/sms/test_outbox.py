@@ -1,0 +1,223 @@
+"""The outbox's life cycle (DESIGN §4.5): rows written in the caller's transaction, queued on commit,
+claimed once, retried with backoff, unknown when a lease expires (never resent by itself), held with a
+reason and released when it passes."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import transaction
+
+from residents.sms import services
+from residents.sms.backends import PermanentError, TransientError
+from residents.sms.models import SmsMessage
+from tests.factories import CommunityFactory, ResidentFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+NOON = dt.datetime(2026, 12, 2, 12, 0, tzinfo=SHANGHAI)
+
+
+@pytest.fixture
+def resident():
+    community = CommunityFactory(name="滨西社区", code="BX")
+    return ResidentFactory(community=community, phone="+8613800138000", sms_consent=True)
+
+
+def queue(resident, now=NOON, kind="acknowledgement", **params):
+    params = {"reference": "BX-2026-00001", "link": "http://x/s/BX-2026-00001/?t=abc", **params}
+    return services.queue_resident_message(
+        resident=resident, kind=kind, params=params, subject="BX-2026-00001", now=now
+    )
+
+
+class Failing:
+    def __init__(self, error):
+        self.error = error
+        self.calls = 0
+
+    def send(self, message):
+        self.calls += 1
+        raise self.error
+
+
+def test_a_row_is_written_with_its_text_and_segments_and_queued_only_on_commit(
+    resident, published, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        message = queue(resident)
+        assert published == []  # nothing leaves before the commit
+    assert len(callbacks) == 1 and published == [message.pk]
+    assert message.state == "pending" and message.text.startswith(
+        "【滨西社区】您的诉求已登记，编号BX-2026-00001"
+    )
+    assert message.segments == 2 and message.subject == "BX-2026-00001" and message.purpose == "status"
+
+
+def test_a_rolled_back_change_leaves_no_row_and_queues_nothing(
+    resident, published, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+        queue(resident)
+        raise RuntimeError
+    assert not SmsMessage.objects.exists() and published == []
+
+
+def test_a_broker_outage_leaves_the_row_pending_and_the_sweep_queues_it(
+    resident, published, django_capture_on_commit_callbacks
+):
+    published.down = True
+    with django_capture_on_commit_callbacks(execute=True):
+        message = queue(resident)
+    message.refresh_from_db()
+    assert message.state == "pending" and message.queued_at is None and published == []
+    published.down = False
+    assert services.sweep(now=NOON)["queued"] == 1 and published == [message.pk]
+    assert services.sweep(now=NOON)["queued"] == 0  # not again while its task may be waiting
+    assert services.sweep(now=NOON + dt.timedelta(minutes=3))["queued"] == 1  # a lost task: again
+
+
+def test_deliver_claims_once(resident, locmem_sms):
+    message = queue(resident)
+    assert services.deliver(message_id=message.pk, now=NOON) == "sent"
+    assert services.deliver(message_id=message.pk, now=NOON) == "skipped"
+    message.refresh_from_db()
+    assert message.state == "sent" and message.provider_id and message.attempts == 1
+    assert [m["pk"] for m in locmem_sms] == [message.pk]
+
+
+def test_a_transient_error_retries_with_exponential_backoff_then_fails(resident, settings):
+    settings.SMS_MAX_ATTEMPTS, settings.SMS_RETRY_SECONDS = 3, 30
+    message = queue(resident)
+    backend = Failing(TransientError("HTTP 503"))
+    at = NOON
+    for attempt, wait in [(1, 30), (2, 60)]:
+        assert services.deliver(message_id=message.pk, now=at, backend=backend) == "pending"
+        message.refresh_from_db()
+        assert message.attempts == attempt and message.error == "HTTP 503"
+        assert services.deliver(message_id=message.pk, now=at, backend=backend) == "skipped"  # not due yet
+        waited = message.next_attempt_at - at
+        assert dt.timedelta(seconds=wait - 5) <= waited <= dt.timedelta(seconds=wait + 5)
+        at = message.next_attempt_at
+    assert services.deliver(message_id=message.pk, now=at, backend=backend) == "failed"
+    assert backend.calls == 3
+
+
+def test_a_permanent_error_fails_at_once(resident):
+    message = queue(resident)
+    assert (
+        services.deliver(message_id=message.pk, now=NOON, backend=Failing(PermanentError("bad number")))
+        == "failed"
+    )
+    message.refresh_from_db()
+    assert message.state == "failed" and message.error == "bad number"
+
+
+def test_an_expired_lease_is_unknown_never_resent_by_itself_and_a_supervisor_resends(
+    resident, locmem_sms, published, django_capture_on_commit_callbacks
+):
+    message = queue(resident)
+    SmsMessage.objects.filter(pk=message.pk).update(
+        state="sending", lease_until=NOON + dt.timedelta(seconds=30)
+    )  # a worker died after claiming it
+    assert services.sweep(now=NOON)["unknown"] == 0
+    assert services.sweep(now=NOON + dt.timedelta(minutes=1))["unknown"] == 1
+    for _ in range(3):
+        services.sweep(now=NOON + dt.timedelta(hours=1))
+        assert services.deliver(message_id=message.pk, now=NOON + dt.timedelta(hours=1)) == "skipped"
+    message.refresh_from_db()
+    assert message.state == "unknown" and locmem_sms == []
+
+    supervisor = UserFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.message_resend(actor=supervisor, message_id=message.pk) is True
+        assert services.message_resend(actor=supervisor, message_id=message.pk) is False  # a second click
+    assert published == [message.pk]
+    assert services.deliver(message_id=message.pk) == "sent"
+    message.refresh_from_db()
+    assert message.resent_by == supervisor and len(locmem_sms) == 1
+
+
+def test_quiet_hours_hold_until_morning_then_release(resident, published):
+    late = dt.datetime(2026, 12, 2, 22, 15, tzinfo=SHANGHAI)
+    message = queue(resident, now=late)
+    assert (message.state, message.hold_reason) == ("held", "quiet_hours")
+    assert message.next_attempt_at == dt.datetime(2026, 12, 3, 8, 0, tzinfo=SHANGHAI)
+    assert services.sweep(now=late + dt.timedelta(hours=2))["released"] == 0
+    morning = dt.datetime(2026, 12, 3, 8, 0, 30, tzinfo=SHANGHAI)
+    assert services.sweep(now=morning) == {"unknown": 0, "released": 1, "expired": 0, "queued": 1}
+    assert published == [message.pk]
+    assert services.deliver(message_id=message.pk, now=morning) == "sent"
+
+
+def test_the_daily_cap_holds_the_rest_until_tomorrow(resident, settings):
+    settings.SMS_DAILY_CAP = 2
+    messages = [queue(resident) for _ in range(3)]
+    results = [services.deliver(message_id=m.pk, now=NOON) for m in messages]
+    assert results == ["sent", "sent", "held"]
+    held = SmsMessage.objects.get(pk=messages[2].pk)
+    assert held.hold_reason == "daily_cap"
+    assert held.next_attempt_at == dt.datetime(2026, 12, 3, 8, 0, tzinfo=SHANGHAI)
+    assert queue(resident).hold_reason == "daily_cap"  # a new one is held at once
+    tomorrow = dt.datetime(2026, 12, 3, 9, 0, tzinfo=SHANGHAI)
+    assert services.sweep(now=tomorrow)["released"] == 2
+    assert services.deliver(message_id=held.pk, now=tomorrow) == "sent"
+
+
+def test_no_consent_holds_until_consent_is_given(resident):
+    resident.sms_consent = False
+    resident.save()
+    message = queue(resident)
+    assert (message.state, message.hold_reason) == ("held", "no_consent")
+    assert services.sweep(now=NOON + dt.timedelta(days=1))["released"] == 0
+    resident.sms_consent = True
+    resident.save()
+    assert services.sweep(now=NOON + dt.timedelta(days=1))["released"] == 1
+    assert services.deliver(message_id=message.pk, now=NOON + dt.timedelta(days=1)) == "sent"
+
+
+def test_no_consent_for_a_week_drops_the_message(resident):
+    resident.sms_consent = False
+    resident.save()
+    message = queue(resident)
+    assert services.sweep(now=NOON + dt.timedelta(days=8))["expired"] == 1
+    message.refresh_from_db()
+    assert message.state == "failed"
+
+
+def test_announcements_need_their_own_consent(resident):
+    resident.announcement_consent = False
+    resident.save()
+    message = services.queue_resident_message(
+        resident=resident, kind="announcement", params={}, purpose="announcement", now=NOON
+    )
+    assert message.hold_reason == "no_consent"
+
+
+def test_staff_sms_only_in_office_hours(resident):
+    staff = UserFactory()
+    evening = dt.datetime(2026, 12, 2, 18, 0, tzinfo=SHANGHAI)
+    message = services.queue_staff_sms(
+        community=resident.community,
+        user=staff,
+        phone="+8613900139000",
+        text="BX-2026-00001 待签收",
+        now=evening,
+    )
+    assert (message.state, message.hold_reason, message.purpose) == ("held", "office_hours", "staff")
+    assert message.next_attempt_at == dt.datetime(2026, 12, 3, 8, 30, tzinfo=SHANGHAI)
+    assert message.text == "【滨西社区】BX-2026-00001 待签收"
+    assert services.queue_staff_sms(community=resident.community, user=staff, phone="", text="x") is None
+    in_hours = services.queue_staff_sms(
+        community=resident.community, user=staff, phone="+8613900139000", text="x", now=NOON
+    )
+    assert in_hours.state == "pending"
+
+
+def test_a_delivery_receipt_marks_the_row(resident):
+    message = queue(resident)
+    services.deliver(message_id=message.pk, now=NOON)
+    message.refresh_from_db()
+    assert services.record_receipt(provider_id=message.provider_id, delivered=True) == 1
+    message.refresh_from_db()
+    assert message.state == "delivered" and message.delivered_at
