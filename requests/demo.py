@@ -17,7 +17,7 @@ from functools import partial
 from django.contrib.auth import get_user_model
 
 from requests import clock
-from requests.models import Category, CategoryHandler, ResidentNotice, ServiceRequest, Source, Status
+from requests.models import Category, CategoryHandler, ServiceRequest, Source, Status
 from requests.services import (
     request_accept,
     request_answer_on_the_spot,
@@ -36,6 +36,7 @@ from requests.services import (
     request_withdraw,
 )
 from residents.models import Community, Resident
+from residents.sms.models import SmsMessage
 
 DAYS = 92
 SEED = 20261128
@@ -457,7 +458,5 @@ def seed() -> int:
     for _moment, job in sorted(jobs, key=lambda job: job[0]):  # references follow the intake times
         job()
     # The history is invented: its SMS were never owed to anyone.
-    ResidentNotice.objects.filter(request__community=community, state=ResidentNotice.State.PENDING).update(
-        state=ResidentNotice.State.DROPPED, note="demo history", handled_at=now
-    )
+    SmsMessage.objects.filter(community=community, state__in=["pending", "held"]).delete()
     return ServiceRequest.objects.filter(community=community).count()

@@ -1,5 +1,6 @@
-"""What a change leaves for later: reminder steps (DESIGN §4.4), SMS notices for the resident (§4.5)
-and staff inbox items. The services write them in the same transaction as the change.
+"""What a change leaves for later: reminder steps (DESIGN §4.4) and staff inbox items. The services
+write them in the same transaction as the change; a resident's SMS is a row in the outbox of
+residents.sms (§4.5), written through requests.notifications.
 """
 
 from django.conf import settings
@@ -61,50 +62,6 @@ class ReminderStep(models.Model):
 
     def __str__(self):
         return f"{self.request_id} {self.step}#{self.sequence} {self.status}"
-
-
-class ResidentNotice(models.Model):
-    """An SMS the resident is owed because something changed (DESIGN §4.1's SMS column).
-
-    The SMS outbox lives in `residents` (DESIGN §4.5); the SMS issue turns each pending notice into
-    an outbox row (checking consent, quiet hours and the daily cap there) and marks it handed over.
-    Only requests.notifications.queue_resident_sms() writes these rows.
-    """
-
-    class Kind(models.TextChoices):
-        ACKNOWLEDGEMENT = "acknowledgement", _("acknowledgement")
-        ANSWERED = "answered", _("acknowledgement with the answer")
-        ACCEPTED = "accepted", _("accepted")
-        EXTENDED = "extended", _("extended")
-        RESOLVED = "resolved", _("resolved")
-        CLOSED = "closed", _("closed")
-        REOPENED = "reopened", _("reopened")
-
-    class State(models.TextChoices):
-        PENDING = "pending", _("pending")
-        HANDED_OVER = "handed_over", _("handed over to the SMS outbox")
-        DROPPED = "dropped", _("dropped")
-
-    request = models.ForeignKey(
-        "requests.ServiceRequest", on_delete=models.CASCADE, related_name="notices", verbose_name=_("request")
-    )
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    params = models.JSONField(_("parameters"), default=dict, blank=True)
-    state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.PENDING)
-    note = models.CharField(_("note"), max_length=200, blank=True)
-    created_at = models.DateTimeField(_("created"), default=timezone.now)
-    handled_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("SMS notice")
-        verbose_name_plural = _("SMS notices")
-        ordering = ["created_at", "id"]
-        indexes = [
-            models.Index(fields=["created_at"], condition=Q(state="pending"), name="residentnotice_pending"),
-        ]
-
-    def __str__(self):
-        return f"{self.request_id} {self.kind} {self.state}"
 
 
 class InboxItem(models.Model):

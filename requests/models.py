@@ -2,7 +2,7 @@
 
 from requests.calendar_models import CalendarDay
 from requests.category_models import Category, CategoryHandler, DeadlineUnit, HandlerRule
-from requests.followup_models import InboxItem, ReminderStep, ResidentNotice, Step
+from requests.followup_models import InboxItem, ReminderStep, Step
 from requests.request_models import (
     OPEN_STATUSES,
     Attachment,
@@ -35,7 +35,6 @@ __all__ = [
     "ReferenceCounter",
     "ReminderStep",
     "RequestEvent",
-    "ResidentNotice",
     "ServiceRequest",
     "Source",
     "Status",

@@ -1,8 +1,9 @@
 """What a change owes people: an SMS to the resident, an inbox item to staff.
 
-`queue_resident_sms` is the one place a request action asks for a resident SMS. Today it writes a
-pending ResidentNotice row in the caller's transaction; the SMS issue (DESIGN §4.5, outbox in
-`residents`) replaces its body with an outbox row and keeps its signature.
+`queue_resident_sms` is the one place a request action asks for a resident SMS: it writes a row
+in the SMS outbox (`residents.sms`, DESIGN §4.5) in the caller's transaction; the outbox checks
+consent, quiet hours and the daily cap (holding the message with its reason) and sends it after
+commit. The row names the request by its reference (`subject`), never by a foreign key.
 
 The kinds and their parameters (the request itself gives the reference and the status link):
 
@@ -17,19 +18,54 @@ The kinds and their parameters (the request itself gives the reference and the s
 
 from collections.abc import Iterable
 
+from django.utils.text import Truncator, format_lazy
+from django.utils.translation import gettext_lazy as _
+
 from requests import clock
-from requests.followup_models import InboxItem, ResidentNotice
-from requests.request_models import ServiceRequest
+from requests.followup_models import InboxItem
+from requests.public import status_link
+from requests.request_models import Outcome, ServiceRequest
+from residents.sms.models import Kind
+from residents.sms.services import queue_resident_message
+
+# The full text is on the status page; an SMS carries a short one (each 67 characters cost a segment).
+SMS_TEXT_LENGTH = 40
+
+
+def _short(text: str) -> str:
+    return Truncator(" ".join(str(text).split())).chars(SMS_TEXT_LENGTH)
+
+
+def sms_params(sr: ServiceRequest, kind: str, params: dict) -> dict:
+    """The template's placeholders; lazy labels are rendered in the message's language."""
+    values = {"reference": sr.reference, "link": status_link(sr)}
+    for key in ("due", "answer", "result"):
+        if params.get(key):
+            values[key] = _short(params[key]) if key != "due" else params[key]
+    if kind == Kind.EXTENDED:
+        values["reason"] = _short(params.get("reason", ""))
+    if params.get("outcome"):
+        values["outcome"] = Outcome(params["outcome"]).label
+        if params.get("reason"):
+            values["reason"] = format_lazy(_("Reason: {reason}. "), reason=_short(params["reason"]))
+    return values
 
 
 def queue_resident_sms(sr: ServiceRequest, kind: str, **params) -> str | None:
     """Owe the resident an SMS of `kind`; returns the kind when one is owed, None when nobody gets
-    one (an anonymous request, or a category with SMS off). Consent, quiet hours and the daily cap
-    are the outbox's business (it holds a message with the reason)."""
+    one (an anonymous request, a resident without a phone, or a category with SMS off). Consent,
+    quiet hours and the daily cap are the outbox's business (it holds a message with the reason)."""
     if sr.resident_id is None or not sr.category.sms_enabled:
         return None
-    ResidentNotice.objects.create(request=sr, kind=kind, params=params, created_at=clock.now())
-    return kind
+    message = queue_resident_message(
+        resident=sr.resident,
+        community=sr.community,
+        kind=kind,
+        params=sms_params(sr, kind, params),
+        subject=sr.reference,
+        now=clock.now(),
+    )
+    return kind if message is not None else None
 
 
 def notify_staff(users: Iterable, sr: ServiceRequest, kind: str, text: str = "") -> list[InboxItem]:

@@ -109,7 +109,7 @@ class Rule:
     sources: frozenset[str]  # the statuses it starts from; empty: it creates the request
     targets: tuple[str, ...]
     who: Who
-    sms: tuple[str, ...] = ()  # the ResidentNotice kinds it may write
+    sms: tuple[str, ...] = ()  # the SMS kinds it may write (residents.sms.models.Kind)
     steps: str = ""  # the table's reminder column, for the reader
     guard: Guard | None = None
 

@@ -255,3 +255,6 @@ class RosterImportAdmin(CommunityScopedAdmin, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+from residents.sms import admin as sms_admin  # noqa: E402, F401  (templates, outbox)

@@ -1,6 +1,6 @@
 """DESIGN §4.1, one function per row from *assign* on (the rows that create a request are in
 intake.py). Each locks the request, checks the TRANSITIONS table, saves with update_fields,
-appends a timeline line, writes the resident SMS notice and the reminder steps its row names —
+appends a timeline line, writes the resident's SMS (an outbox row) and the reminder steps its row names —
 and nothing else. Each returns the updated request.
 """
 
@@ -17,7 +17,6 @@ from requests import clock
 from requests.attachments import save_photos, validate_photos
 from requests.errors import TransitionError
 from requests.followup_models import InboxItem, Step
-from requests.followup_models import ResidentNotice as Notice
 from requests.notifications import notify_staff, queue_resident_sms
 from requests.reminders import ALL, DUE_STEPS, due_steps, replace_steps
 from requests.request_models import (
@@ -31,6 +30,7 @@ from requests.request_models import (
 )
 from requests.services.base import begin, ensure_handler, iso, record, required_text, save, sms_data
 from requests.transitions import UNREACHABLE_AFTER_TRIES, Action
+from residents.sms.models import Kind as SmsKind
 
 _EXTENSION_FIELDS = ["extension_pending", "extension_due_at", "extension_reason"]
 
@@ -72,7 +72,7 @@ def request_accept(*, actor, request_id: int) -> ServiceRequest:
     sr.status = Status.IN_PROGRESS
     sr.accepted_at = sr.accepted_at or at
     save(sr, ["status", "accepted_at"], at)
-    kind = queue_resident_sms(sr, Notice.Kind.ACCEPTED, due=iso(sr.resolve_due_at))
+    kind = queue_resident_sms(sr, SmsKind.ACCEPTED, due=iso(sr.resolve_due_at))
     replace_steps(sr, cancel=ALL, add=due_steps(sr, at), at=at)
     record(
         sr,
@@ -155,7 +155,7 @@ def request_extension_decide(*, actor, request_id: int, approve: bool, note: str
         sr.resolve_due_at = requested
         fields = ["resolve_due_at", "original_resolve_due_at", *_clear_extension(sr)]
         save(sr, fields, at)
-        kind = queue_resident_sms(sr, Notice.Kind.EXTENDED, due=iso(requested), reason=reason)
+        kind = queue_resident_sms(sr, SmsKind.EXTENDED, due=iso(requested), reason=reason)
         replace_steps(sr, cancel=[Step.APPROVE_EXTENSION, *DUE_STEPS], add=due_steps(sr, at), at=at)
     else:
         save(sr, _clear_extension(sr), at)
@@ -201,7 +201,7 @@ def request_resolve(*, actor, request_id: int, result: str, photos: Sequence = (
     fields = ["status", "result", "resolved_at", "rating", "rating_source", "rated_at", "return_visit_tries"]
     save(sr, [*fields, *_clear_extension(sr)], at)
     photos_saved = save_photos(sr, photos, content_types, kind=Attachment.Kind.AFTER, actor=actor, at=at)
-    kind = queue_resident_sms(sr, Notice.Kind.RESOLVED, result=sr.result)
+    kind = queue_resident_sms(sr, SmsKind.RESOLVED, result=sr.result)
     replace_steps(sr, cancel=ALL, add=[(Step.RETURN_VISIT, clock.add_working_days(at, 1))], at=at)
     data = sms_data(kind, photos=len(photos_saved))
     record(
@@ -250,7 +250,7 @@ def request_return_visit(*, actor, request_id: int, rating: str | None, note: st
     sr.rating, sr.rating_source, sr.rated_at = rating, RatingSource.RETURN_VISIT, at
     fields = _close(sr, Outcome.RESOLVED, at)
     save(sr, [*fields, "rating", "rating_source", "rated_at"], at)
-    kind = queue_resident_sms(sr, Notice.Kind.CLOSED, outcome=Outcome.RESOLVED)
+    kind = queue_resident_sms(sr, SmsKind.CLOSED, outcome=Outcome.RESOLVED)
     replace_steps(sr, cancel=ALL, at=at)
     data = sms_data(kind, rating=rating)
     record(
@@ -293,7 +293,7 @@ def request_rate_by_sms(*, request_id: int, reply: str) -> ServiceRequest:
         )
         return sr
     save(sr, [*rated, *_close(sr, Outcome.RESOLVED, at)], at)
-    kind = queue_resident_sms(sr, Notice.Kind.CLOSED, outcome=Outcome.RESOLVED)
+    kind = queue_resident_sms(sr, SmsKind.CLOSED, outcome=Outcome.RESOLVED)
     replace_steps(sr, cancel=ALL, at=at)
     data = sms_data(kind, rating=rating)
     record(
@@ -319,13 +319,13 @@ def request_review(*, actor, request_id: int, reopen: bool, reason: str) -> Serv
     reason = required_text(reason, "reason", 1000)
     if reopen:
         save(sr, _restart(sr, at), at)
-        kind = queue_resident_sms(sr, Notice.Kind.REOPENED)
+        kind = queue_resident_sms(sr, SmsKind.REOPENED)
         replace_steps(sr, cancel=ALL, add=due_steps(sr, at), at=at)
         action = EventAction.REVIEW_REOPEN
     else:
         sr.review_pending = False
         save(sr, ["review_pending", *_close(sr, Outcome.RESOLVED, at)], at)
-        kind = queue_resident_sms(sr, Notice.Kind.CLOSED, outcome=Outcome.RESOLVED)
+        kind = queue_resident_sms(sr, SmsKind.CLOSED, outcome=Outcome.RESOLVED)
         replace_steps(sr, cancel=ALL, at=at)
         action = EventAction.REVIEW_CLOSE
     record(
@@ -356,7 +356,7 @@ def request_reopen(*, actor, request_id: int, reason: str, handler=None) -> Serv
         fields.append("handler")
     from_status = Status.CLOSED
     save(sr, fields, at)
-    kind = queue_resident_sms(sr, Notice.Kind.REOPENED)
+    kind = queue_resident_sms(sr, SmsKind.REOPENED)
     replace_steps(sr, cancel=ALL, add=due_steps(sr, at), at=at)
     record(
         sr,
@@ -378,7 +378,7 @@ def request_withdraw(*, actor, request_id: int, reason: str) -> ServiceRequest:
     reason = required_text(reason, "reason", 1000)
     from_status = sr.status
     save(sr, _close(sr, Outcome.WITHDRAWN, at), at)
-    kind = queue_resident_sms(sr, Notice.Kind.CLOSED, outcome=Outcome.WITHDRAWN)
+    kind = queue_resident_sms(sr, SmsKind.CLOSED, outcome=Outcome.WITHDRAWN)
     replace_steps(sr, cancel=ALL, at=at)
     record(
         sr,
@@ -400,7 +400,7 @@ def request_reject(*, actor, request_id: int, reason: str) -> ServiceRequest:
     reason = required_text(reason, "reason", 300)
     from_status = sr.status
     save(sr, _close(sr, Outcome.REJECTED, at), at)
-    kind = queue_resident_sms(sr, Notice.Kind.CLOSED, outcome=Outcome.REJECTED, reason=reason)
+    kind = queue_resident_sms(sr, SmsKind.CLOSED, outcome=Outcome.REJECTED, reason=reason)
     replace_steps(sr, cancel=ALL, at=at)
     record(
         sr,

@@ -25,7 +25,7 @@ from requests import clock
 from requests.attachments import save_photos, validate_photos
 from requests.category_models import HEALTH_FOLLOW_UP, Category
 from requests.errors import NotAllowed, TransitionError
-from requests.followup_models import ResidentNotice, Step
+from requests.followup_models import Step
 from requests.notifications import queue_resident_sms
 from requests.reminders import replace_steps
 from requests.request_models import (
@@ -44,6 +44,7 @@ from requests.transitions import Action, Who, check, permits
 from residents.roles import Can
 from residents.scoping import can
 from residents.services import resident_create
+from residents.sms.models import Kind as SmsKind
 
 
 def _next_number(community_id: int, year: int) -> int:
@@ -218,7 +219,7 @@ def _log(
     )
     sr = _create(community=community, at=at, fields=fields)
     save_photos(sr, photos, content_types, kind=Attachment.Kind.BEFORE, actor=actor, at=at)
-    kind = queue_resident_sms(sr, ResidentNotice.Kind.ACKNOWLEDGEMENT)
+    kind = queue_resident_sms(sr, SmsKind.ACKNOWLEDGEMENT)
     replace_steps(sr, add=[(Step.ACCEPT if handler else Step.ASSIGN, at)], at=at, new_request=True)
     data = {"source": source, "handler": handler.pk if handler else None}
     if screening is not None:
@@ -331,7 +332,7 @@ def request_answer_on_the_spot(
             hotline_reference=_hotline_reference(source, hotline_reference),
         )
         sr = _create(community=community, at=at, fields=fields)
-        kind = queue_resident_sms(sr, ResidentNotice.Kind.ANSWERED, answer=text)
+        kind = queue_resident_sms(sr, SmsKind.ANSWERED, answer=text)
         record(
             sr,
             EventAction.ANSWER,

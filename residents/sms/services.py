@@ -113,9 +113,10 @@ def sent_today(phone: str, now: datetime) -> int:
     return SmsMessage.objects.filter(phone=phone, sent_at__gte=day_start).count()
 
 
-def hold_for(message: SmsMessage, now: datetime) -> tuple[str, datetime | None]:
+def hold_for(message: SmsMessage, now: datetime, *, cap: bool = True) -> tuple[str, datetime | None]:
     """("", None) when the message may go now; else the reason and when to look again (None: when
-    the reason passes by itself — consent given again)."""
+    the reason passes by itself — consent given again). The cap is counted when sending (`cap`),
+    not when writing: it counts what was sent, and the change that writes a row pays no query."""
     if not _has_consent(message):
         return HoldReason.NO_CONSENT, None
     if message.purpose == Purpose.STAFF:
@@ -124,7 +125,11 @@ def hold_for(message: SmsMessage, now: datetime) -> tuple[str, datetime | None]:
         return "", None
     if in_quiet_hours(now):
         return HoldReason.QUIET_HOURS, _next_time(now, settings.SMS_QUIET_END)
-    if message.purpose != Purpose.SERVICE and sent_today(message.phone, now) >= settings.SMS_DAILY_CAP:
+    if (
+        cap
+        and message.purpose != Purpose.SERVICE
+        and sent_today(message.phone, now) >= settings.SMS_DAILY_CAP
+    ):
         tomorrow = _local(now).date() + timedelta(days=1)
         return HoldReason.DAILY_CAP, _at(tomorrow, settings.SMS_QUIET_END)
     return "", None
@@ -172,8 +177,8 @@ def queue_message(
     """Write one outbox row (held with its reason when it may not go now) and queue it on commit."""
     now = now or timezone.now()
     language = language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
-    params = dict(params or {})
-    with translation.override(language):
+    with translation.override(language):  # lazy labels become the message's language
+        params = {key: str(value) for key, value in (params or {}).items()}
         text, code = render(community=community, kind=kind, language=language, params=params)
     message = SmsMessage(
         community=community,
@@ -191,7 +196,7 @@ def queue_message(
         created_at=now,
         next_attempt_at=now,
     )
-    reason, until = hold_for(message, now)
+    reason, until = hold_for(message, now, cap=False)
     if reason:
         message.state, message.hold_reason = State.HELD, reason
         message.next_attempt_at = until or now
@@ -204,13 +209,20 @@ def queue_message(
 
 
 def queue_resident_message(
-    *, resident, kind: str, params: dict, subject: str = "", purpose: str = Purpose.STATUS, now=None
+    *,
+    resident,
+    kind: str,
+    params: dict,
+    subject: str = "",
+    purpose: str = Purpose.STATUS,
+    now=None,
+    community=None,
 ) -> SmsMessage | None:
     """A message to a resident's phone; None when there is no number to send to."""
     if resident is None or not resident.phone or resident.anonymised_at:
         return None
     return queue_message(
-        community=resident.community,
+        community=community or resident.community,
         kind=kind,
         phone=resident.phone,
         purpose=purpose,

@@ -14,11 +14,11 @@ from requests.models import (
     ReferenceCounter,
     ReminderStep,
     RequestEvent,
-    ResidentNotice,
     ServiceRequest,
 )
 from requests.services import request_answer_on_the_spot, request_from_screening
 from residents.models import Resident
+from residents.sms.models import SmsMessage
 from tests.factories import ResidentFactory
 from tests.requests.conftest import logged, png, shanghai
 
@@ -39,7 +39,7 @@ def test_a_double_tap_makes_one_request(world):
     again = logged(world, idempotency_token="tap-1", description="(sent twice)")
     assert again.pk == first.pk
     assert ServiceRequest.objects.count() == 1
-    assert RequestEvent.objects.count() == ResidentNotice.objects.count() == 1
+    assert RequestEvent.objects.count() == SmsMessage.objects.count() == 1
     assert ReferenceCounter.objects.get().last == 1
     # another token is another request; the token is per community
     assert logged(world, idempotency_token="tap-2").pk != first.pk
@@ -87,7 +87,7 @@ def test_a_logged_request_has_its_event_notice_and_assign_step(world):
         True,
     )
     assert event.data["sms"] == "acknowledgement"
-    notice = ResidentNotice.objects.get(request=sr)
+    notice = SmsMessage.objects.get(subject=sr.reference)
     assert (notice.kind, notice.state) == ("acknowledgement", "pending")
     step = ReminderStep.objects.get(request=sr)
     assert (step.step, step.sequence, step.status, step.due_at) == ("assign", 1, "pending", at)
@@ -96,7 +96,7 @@ def test_a_logged_request_has_its_event_notice_and_assign_step(world):
 def test_anonymous_requests_owe_no_sms(world):
     sr = logged(world, resident=None, location="滨河小区北门")
     assert sr.is_anonymous and sr.location == "滨河小区北门"
-    assert not ResidentNotice.objects.exists()
+    assert not SmsMessage.objects.exists()
     assert "sms" not in RequestEvent.objects.get(request=sr).data
 
 
@@ -200,16 +200,16 @@ def test_photo_checks():
 def test_log_issues_a_fixed_number_of_queries(world, django_assert_num_queries):
     logged(world)  # the year's counter exists, the calendar is cached, memberships are read
     # Inside the test's transaction `atomic` is a savepoint: SAVEPOINT and RELEASE count too.
-    with django_assert_num_queries(2 + 5):
-        # counter +1 (one upsert), request, notice, reminder step, event
+    with django_assert_num_queries(2 + 6):
+        # counter +1 (one upsert), request, SMS template, SMS outbox row, reminder step, event
         logged(world)
-    with django_assert_num_queries(2 + 5):  # a token costs nothing: its unique index checks it
+    with django_assert_num_queries(2 + 6):  # a token costs nothing: its unique index checks it
         logged(world, idempotency_token="t-1")
-    with django_assert_num_queries(2 + 4):  # anonymous: no notice
+    with django_assert_num_queries(2 + 4):  # anonymous: no SMS
         logged(world, resident=None)
     for _ in range(8):
         logged(world)
-    with django_assert_num_queries(2 + 5):  # the same, the twelfth time
+    with django_assert_num_queries(2 + 6):  # the same, the twelfth time
         logged(world)
 
 
@@ -224,7 +224,7 @@ def test_answered_on_the_spot(world):
     )
     assert (sr.status, sr.outcome, sr.closed_at) == ("closed", "answered_on_the_spot", sr.logged_at)
     assert sr.result.startswith("孩子满三个月")
-    notice = ResidentNotice.objects.get(request=sr)  # one SMS: acknowledgement with the answer
+    notice = SmsMessage.objects.get(subject=sr.reference)  # one SMS: acknowledgement with the answer
     assert notice.kind == "answered" and notice.params["answer"] == sr.result
     assert not ReminderStep.objects.filter(request=sr).exists()
     assert RequestEvent.objects.get(request=sr).action == "answer"
@@ -269,7 +269,7 @@ class TestFromScreening:
         assert sr.category.code == "health_follow_up" and sr.resident == world.wang
         assert sr.screening == screening and sr.status == "logged"
         assert "172" not in sr.description  # no reading in what every staff member sees
-        assert not ResidentNotice.objects.exists()  # health follow-up: SMS off by default
+        assert not SmsMessage.objects.exists()  # health follow-up: SMS off by default
         assert RequestEvent.objects.get(request=sr).data["screening"] == screening.pk
         again = request_from_screening(actor=world.supervisor, screening_id=screening.pk)
         assert again.pk == sr.pk and ServiceRequest.objects.count() == 1

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from requests import clock
 from requests.errors import NotAllowed, TransitionError
-from requests.models import Attachment, InboxItem, ReminderStep, RequestEvent, ResidentNotice, ServiceRequest
+from requests.models import Attachment, InboxItem, Outcome, ReminderStep, RequestEvent, ServiceRequest
 from requests.services import (
     request_accept,
     request_answer_on_the_spot,
@@ -26,6 +26,7 @@ from requests.services import (
     request_review,
     request_withdraw,
 )
+from residents.sms.models import SmsMessage
 from tests.requests.conftest import in_state, logged, png, shanghai
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +37,7 @@ def pending(sr) -> list[tuple[str, int]]:
 
 
 def notices(sr) -> list[str]:
-    return list(ResidentNotice.objects.filter(request=sr).order_by("id").values_list("kind", flat=True))
+    return list(SmsMessage.objects.filter(subject=sr.reference).order_by("id").values_list("kind", flat=True))
 
 
 def timeline(sr) -> list[str]:
@@ -62,7 +63,7 @@ def test_wang_yuzhis_corridor_light(world, media):
     assert timeline(sr) == ["log", "accept", "resolve", "rate_by_sms"]
     assert RequestEvent.objects.filter(request=sr).last().by == "resident"
     assert notices(sr) == ["acknowledgement", "accepted", "resolved", "closed"]
-    assert ResidentNotice.objects.get(request=sr, kind="resolved").params == {"result": "已更换灯泡"}
+    assert SmsMessage.objects.get(subject=sr.reference, kind="resolved").params["result"] == "已更换灯泡"
     assert pending(sr) == []  # closing stops them all
     assert sorted(Attachment.objects.filter(request=sr).values_list("kind", flat=True)) == ["after", "before"]
 
@@ -78,7 +79,7 @@ def test_accept_schedules_due_soon_due_and_overdue(world):
         "due": shanghai(2026, 11, 30, 10, 0),
         "overdue": shanghai(2026, 12, 1, 10, 0),
     }
-    assert ResidentNotice.objects.get(request=sr, kind="accepted").params == {"due": "2026-11-30 10:00"}
+    assert SmsMessage.objects.get(subject=sr.reference, kind="accepted").params["due"] == "2026-11-30 10:00"
     assert ReminderStep.objects.filter(request=sr, status="cancelled").count() == 2  # assign, accept
 
 
@@ -125,7 +126,7 @@ def test_an_approved_extension_moves_the_deadline(world):
         False,
     )
     assert pending(sr) == [("due", 2), ("due_soon", 2), ("overdue", 2)]  # rescheduled
-    assert ResidentNotice.objects.get(request=sr, kind="extended").params["reason"] == "等配件"
+    assert SmsMessage.objects.get(subject=sr.reference, kind="extended").params["reason"] == "等配件"
 
 
 def test_a_denied_extension_changes_nothing_else(world):
@@ -227,15 +228,14 @@ def test_withdraw_and_reject_close_and_stop_everything(world):
     sr = in_state(world, "in_progress")
     sr = request_withdraw(actor=world.desk_staff, request_id=sr.pk, reason="居民自行解决")
     assert (sr.status, sr.outcome) == ("closed", "withdrawn") and pending(sr) == []
-    assert ResidentNotice.objects.filter(request=sr).last().params == {"outcome": "withdrawn"}
+    closed = SmsMessage.objects.filter(subject=sr.reference).order_by("id").last()
+    assert closed.kind == "closed" and closed.params["outcome"] == str(Outcome.WITHDRAWN.label)
     with pytest.raises(NotAllowed):
         request_withdraw(actor=world.volunteer, request_id=logged(world).pk, reason="x")
     other = request_reject(actor=world.supervisor, request_id=logged(world).pk, reason="属于法院受理范围")
     assert (other.status, other.outcome) == ("closed", "rejected") and pending(other) == []
-    assert ResidentNotice.objects.filter(request=other).last().params == {
-        "outcome": "rejected",
-        "reason": "属于法院受理范围",
-    }
+    rejected = SmsMessage.objects.filter(subject=other.reference).order_by("id").last()
+    assert rejected.params["outcome"] == str(Outcome.REJECTED.label) and "属于法院受理范围" in rejected.text
 
 
 def test_a_refused_action_changes_nothing(world, media):

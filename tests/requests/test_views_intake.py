@@ -292,7 +292,8 @@ def test_nonsense_in_the_query_string_is_not_a_500(world, as_user, bad):
 
 def test_an_intake_post_issues_a_fixed_number_of_queries(world, as_user):
     """The login's user and memberships, the resident, the category; then one transaction: the
-    counter's upsert and four INSERTs (request, SMS notice, reminder step, timeline line). The
+    counter's upsert, the SMS template and four INSERTs (request, SMS outbox row, reminder step,
+    timeline line). The
     token costs no query on the way in: its unique index checks it. A handler adds two, whether
     chosen in the box or named by the category's rule: that user and their membership; a box the
     desk worker emptied adds none. (The session store, a cache table on SQLite and Redis in CI, is
@@ -304,13 +305,13 @@ def test_an_intake_post_issues_a_fixed_number_of_queries(world, as_user):
     client.post(CREATE, intake_data(world, client))  # the year's calendar is read once per process
     emptied = {"handler": "", "handler_proposed": world.grid_worker.pk}
     for fields, expected in (
-        (emptied, 4 + 7),
-        ({"handler": world.grid_worker.pk}, 4 + 2 + 7),
-        ({}, 4 + 2 + 7),  # the rule's grid worker
-        (emptied, 4 + 7),
+        (emptied, 4 + 8),
+        ({"handler": world.grid_worker.pk}, 4 + 2 + 8),
+        ({}, 4 + 2 + 8),  # the rule's grid worker
+        (emptied, 4 + 8),
     ):
         data = intake_data(world, client, category=world.repair.pk, **fields)
         with CaptureQueriesContext(connection) as queries:
             assert client.post(CREATE, data).status_code == 302
         ours = [q["sql"] for q in queries.captured_queries if "_cache" not in q["sql"]]
-        assert len(ours) == expected, ours  # 7: BEGIN (a savepoint here), upsert, 4 INSERTs, COMMIT
+        assert len(ours) == expected, ours  # 8: BEGIN (a savepoint), upsert, template, 4 INSERTs, COMMIT

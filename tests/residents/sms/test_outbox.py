@@ -158,7 +158,8 @@ def test_the_daily_cap_holds_the_rest_until_tomorrow(resident, settings):
     held = SmsMessage.objects.get(pk=messages[2].pk)
     assert held.hold_reason == "daily_cap"
     assert held.next_attempt_at == dt.datetime(2026, 12, 3, 8, 0, tzinfo=SHANGHAI)
-    assert queue(resident).hold_reason == "daily_cap"  # a new one is held at once
+    later = queue(resident)  # written pending (the cap is counted when sending) …
+    assert services.deliver(message_id=later.pk, now=NOON) == "held"  # … and held then
     tomorrow = dt.datetime(2026, 12, 3, 9, 0, tzinfo=SHANGHAI)
     assert services.sweep(now=tomorrow)["released"] == 2
     assert services.deliver(message_id=held.pk, now=tomorrow) == "sent"
@@ -221,3 +222,30 @@ def test_a_delivery_receipt_marks_the_row(resident):
     assert services.record_receipt(provider_id=message.provider_id, delivered=True) == 1
     message.refresh_from_db()
     assert message.state == "delivered" and message.delivered_at
+
+
+def test_the_template_admin_previews_with_the_segment_count_and_refuses_unknown_placeholders(client):
+    from django.urls import reverse
+
+    from residents.sms.models import SmsTemplate
+
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    template = SmsTemplate.objects.get(kind="resolved", language="zh-hans")  # from the data migration
+    assert "满意回复1，基本满意回复2，不满意回复3" in template.text
+    url = reverse("admin:residents_smstemplate_change", args=[template.pk])
+    html = client.get(url).content.decode()
+    assert "【滨西社区】您的诉求BX-2026-000123已办结" in html
+    assert "segment(s)" in html or "条短信" in html
+    data = {
+        "kind": "resolved",
+        "language": "zh-hans",
+        "text": "您的诉求{referense}已办结",
+        "provider_code": "",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 200 and "referense" in response.content.decode()
+    data["text"] = "您的诉求{reference已办结"
+    assert client.post(url, data).status_code == 200
+    template.refresh_from_db()
+    assert "满意回复1" in template.text  # nothing saved
+    assert client.get(reverse("admin:residents_smsmessage_changelist")).status_code == 200
