@@ -305,6 +305,7 @@ SMS_MAX_ATTEMPTS = env_int("SMS_MAX_ATTEMPTS", 5, minimum=1)
 SMS_RETRY_SECONDS = env_int("SMS_RETRY_SECONDS", 30, minimum=1)
 SMS_HTTP_TIMEOUT = env_float("SMS_HTTP_TIMEOUT", 10.0, minimum=0.5)
 SMS_FILE_DIR = env_str("SMS_FILE_DIR", str(VAR_DIR / "sms"))
+SMS_QUEUE = env_str("SMS_QUEUE", "")  # a queue of their own, so a long import never delays an SMS
 # The secret in the callback URLs of providers that sign nothing (Aliyun): /sms/aliyun/<token>/…
 SMS_WEBHOOK_TOKEN = env_str("SMS_WEBHOOK_TOKEN", "")
 SMS_STATUS_CALLBACKS = env_bool("SMS_STATUS_CALLBACKS", False)  # ask for receipts over plain http too

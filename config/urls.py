@@ -26,6 +26,7 @@ urlpatterns = [
     path("requests/", include("requests.urls")),
     path("dashboard/", include("requests.dashboard.urls")),
     path("s/", include("requests.public_urls")),  # the public status page (no login)
+    path("sms/", include("residents.sms.urls")),  # providers' receipts and replies (signed or tokened)
 ]
 
 if settings.DEBUG:

@@ -14,6 +14,8 @@ class RequestsConfig(AppConfig):
         # imports requests; it asks its registered sources).
         from desks.served import register_served_source
         from requests.selectors import residents_served_at
+        from requests.sms_replies import handle_reply
+        from residents.sms.inbound import register_reply_handler
 
         register_served_source(residents_served_at)
 
@@ -22,3 +24,5 @@ class RequestsConfig(AppConfig):
         from requests.screening_links import follow_ups_of
 
         register_follow_up_source(follow_ups_of)
+        # A resident's SMS reply: 1 / 2 / 3 rate their latest resolved request; other text is kept.
+        register_reply_handler(handle_reply)

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -305,3 +306,21 @@ def id_number_view(*, actor, resident: Resident) -> str:
         action=AccessLog.Action.VIEW_ID_NUMBER,
     )
     return resident.id_number()
+
+
+def residents_withdraw_sms_consent(*, phone: str, now=None) -> list[Resident]:
+    """An SMS "T" / "TD" / "退订" / "STOP" from `phone`: every resident with that number stops
+    getting status SMS and announcements, dated now. Returns those whose consent changed."""
+    now = now or timezone.now()
+    changed = list(
+        Resident.objects.select_for_update(of=("self",))
+        .select_related("community")
+        .filter(phone=phone, anonymised_at__isnull=True)
+        .filter(Q(sms_consent=True) | Q(announcement_consent=True))
+        .order_by("id")
+    )
+    if changed:
+        Resident.objects.filter(pk__in=[r.pk for r in changed]).update(
+            sms_consent=False, sms_consent_at=now, announcement_consent=False, announcement_consent_at=now
+        )
+    return changed

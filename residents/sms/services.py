@@ -138,22 +138,31 @@ def hold_for(message: SmsMessage, now: datetime, *, cap: bool = True) -> tuple[s
 # --- writing rows (in the caller's transaction) -------------------------------------------------
 
 
+def _publish_options() -> dict:
+    """One connection attempt, each socket wait half of BROKER_TIMEOUT: redis-py reads twice (its
+    PING on connect is retried once), so a hung broker costs about BROKER_TIMEOUT, a refused one
+    nothing, and never the page."""
+    wait = max(settings.BROKER_TIMEOUT / 2, 0.1)
+    return {"max_retries": 0, "socket_timeout": wait, "socket_connect_timeout": wait}
+
+
 def _queue(message_ids: list[int]) -> int:
-    """Publish delivery tasks; stop at the first broker failure (each costs up to BROKER_TIMEOUT,
-    so a page never waits for more than one). What was not published stays pending for the sweep."""
+    """Publish delivery tasks on one connection; stop at the first broker failure. What was not
+    published stays pending for the sweep. Returns how many were published."""
     from residents.sms.tasks import deliver_sms
 
+    routing = {"queue": settings.SMS_QUEUE} if settings.SMS_QUEUE else {}
     published = 0
-    for message_id in message_ids:
-        try:
-            deliver_sms.delay(message_id)
-        except Exception:
-            logger.warning("SMS %s could not be queued; the sweep will queue it again", message_id)
-            SmsMessage.objects.filter(pk__in=message_ids[published:], state=State.PENDING).update(
-                queued_at=None
-            )
-            break
-        published += 1
+    try:
+        with deliver_sms.app.connection_for_write(transport_options=_publish_options()) as connection:
+            for message_id in message_ids:
+                deliver_sms.apply_async((message_id,), connection=connection, retry=False, **routing)
+                published += 1
+    except Exception:
+        logger.warning(
+            "%s SMS could not be queued; the sweep will queue them again", len(message_ids) - published
+        )
+        SmsMessage.objects.filter(pk__in=message_ids[published:], state=State.PENDING).update(queued_at=None)
     return published
 
 

@@ -21,12 +21,12 @@ def published(monkeypatch):
 
     calls = Published()
 
-    def delay(message_id):
+    def apply_async(args, **options):
         if calls.down:
             from kombu.exceptions import OperationalError
 
             raise OperationalError("[Errno 111] Connection refused")
-        calls.append(message_id)
+        calls.append(args[0])
 
-    monkeypatch.setattr(deliver_sms, "delay", delay)
+    monkeypatch.setattr(deliver_sms, "apply_async", apply_async)
     return calls
