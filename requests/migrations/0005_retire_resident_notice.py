@@ -53,8 +53,8 @@ def notices_to_outbox(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("requests", "0003_categories"),
-        ("residents", "0008_sms_default_templates"),
+        ("requests", "0004_dashboard_indexes"),
+        ("residents", "0009_sms_default_templates"),
     ]
 
     operations = [

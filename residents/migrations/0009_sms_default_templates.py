@@ -53,5 +53,5 @@ def add_defaults(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("residents", "0007_sms_outbox")]
+    dependencies = [("residents", "0008_sms_outbox")]
     operations = [migrations.RunPython(add_defaults, migrations.RunPython.noop)]

@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("residents", "0006_grid_order_as_set_up"),
+        ("residents", "0007_membership_from_desks"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
