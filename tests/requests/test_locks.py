@@ -20,8 +20,9 @@ from django.db import connection, transaction
 
 from requests import services
 from requests.errors import NotAllowed, RequestError, TransitionError
-from requests.models import InboxItem, ReminderStep, RequestEvent, ResidentNotice, ServiceRequest
+from requests.models import InboxItem, ReminderStep, RequestEvent, ServiceRequest
 from residents.scoping import places
+from residents.sms.models import SmsMessage
 from tests.conftest import require, wait_for
 from tests.requests.conftest import in_state
 
@@ -115,7 +116,7 @@ def state(request_id: int) -> SimpleNamespace:
             RequestEvent.objects.filter(request_id=request_id).order_by("id").values_list("action", flat=True)
         ),
         notices=list(
-            ResidentNotice.objects.filter(request_id=request_id).order_by("id").values_list("kind", flat=True)
+            SmsMessage.objects.filter(subject=sr.reference).order_by("id").values_list("kind", flat=True)
         ),
         pending=sorted(
             ReminderStep.objects.filter(request_id=request_id, status="pending").values_list(
