@@ -18,6 +18,8 @@ The kinds and their parameters (the request itself gives the reference and the s
 
 from collections.abc import Iterable
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.text import Truncator, format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -76,9 +78,27 @@ def notify_staff(users: Iterable, sr: ServiceRequest, kind: str, text: str = "")
 
 
 def queue_staff_sms(user_ids: Iterable[int], sr: ServiceRequest, kind: str) -> int:
-    """Text the staff who asked for SMS reminders (the sweep calls it in office hours only).
+    """Text the staff who asked for SMS reminders (the sweep calls it in office hours only): one
+    outbox row per member with a staff phone, in the caller's transaction. Returns how many."""
+    from residents.models import Membership
+    from residents.sms.services import queue_staff_sms as queue_one
 
-    The seam for the SMS outbox (DESIGN §4.5, `residents.sms`): until its staff-SMS service is on
-    main this sends nothing and returns 0; then it writes one outbox row per person, in the
-    caller's transaction, and returns how many."""
-    return 0
+    members = Membership.objects.filter(
+        community_id=sr.community_id, user_id__in=list(user_ids), is_active=True
+    ).exclude(staff_phone="")
+    with translation.override(settings.LANGUAGE_CODE):
+        text = (
+            f"{sr.reference} {InboxItem.Kind(kind).label}" if kind in InboxItem.Kind.values else sr.reference
+        )
+    written = 0
+    for member in members.select_related("user").order_by("id"):
+        if queue_one(
+            community=sr.community,
+            user=member.user,
+            phone=member.staff_phone,
+            text=text,
+            subject=sr.reference,
+            now=clock.now(),
+        ):
+            written += 1
+    return written

@@ -258,3 +258,22 @@ def test_fuzzed_bodies_never_answer_500_and_change_nothing(client, world):
         assert response.status_code < 500, body
     assert answers <= {200, 204, 400, 403}
     assert state()[:3] == before[:3]
+
+
+def test_the_reminder_sweeps_staff_sms_are_outbox_rows_for_members_with_a_staff_phone(world):
+    from requests.notifications import queue_staff_sms
+    from residents.models import Membership
+
+    sr = in_state(world, "assigned")
+    Membership.objects.filter(user=world.handler).update(
+        staff_phone="+8613700137000", wants_sms_reminders=True
+    )
+    assert queue_staff_sms([world.handler.pk, world.grid_worker.pk], sr, "accept") == 1  # no phone: none
+    message = SmsMessage.objects.get(kind="staff_reminder")
+    assert (message.phone, message.user, message.subject, message.purpose) == (
+        "+8613700137000",
+        world.handler,
+        sr.reference,
+        "staff",
+    )
+    assert sr.reference in message.text
