@@ -53,7 +53,7 @@ def notices_to_outbox(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("requests", "0004_dashboard_indexes"),
+        ("requests", "0005_health_follow_up_named_handler"),
         ("residents", "0009_sms_default_templates"),
     ]
 
