@@ -53,7 +53,7 @@ def notices_to_outbox(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("requests", "0005_health_follow_up_named_handler"),
+        ("requests", "0006_requestevent_action_words"),
         ("residents", "0009_sms_default_templates"),
     ]
 
