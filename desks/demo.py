@@ -152,6 +152,48 @@ def _past_sessions(route, users, supervisor, today, rng) -> None:
             services.session_close(session=session, by=staff, now=_aware(day, visit.end_time))
 
 
+def _households(community, users, supervisor, today, rng) -> int:
+    """党员联户: the volunteer, a party member, looks after buildings 3 and 5 of 冶金厂家属院, with four
+    months of visits — most households seen lately, a few due a visit. Made once."""
+    from desks.household_models import HouseholdLink, Visit
+    from desks.services.households import covered, link_create
+    from residents.models import Membership
+
+    volunteer = users.get("volunteer")
+    if volunteer is None or HouseholdLink.objects.filter(community=community).exists():
+        return 0
+    Membership.objects.filter(user=volunteer, community=community).update(is_party_member=True)
+    start = today - dt.timedelta(days=120)
+    visits = []
+    for building in ("3", "5"):
+        link = link_create(
+            by=supervisor,
+            community=community,
+            member=volunteer,
+            kind=HouseholdLink.Kind.BUILDING,
+            compound="冶金厂家属院",
+            building=building,
+            starts_on=start,
+        )
+        for resident in covered(link)[:40]:
+            day = start + dt.timedelta(days=rng.randint(0, 20))
+            while day <= today - dt.timedelta(days=rng.randint(0, 45)):
+                visits.append(
+                    Visit(
+                        community=community,
+                        resident=resident,
+                        visitor=volunteer,
+                        visited_on=day,
+                        mode=rng.choice([Visit.Mode.IN_PERSON, Visit.Mode.IN_PERSON, Visit.Mode.PHONE]),
+                        minutes=rng.choice([15, 20, 30, 40]),
+                        note=rng.choice(["", "身体尚好", "询问医保缴费", "独居老人，已叮嘱注意保暖"]),
+                    )
+                )
+                day += dt.timedelta(days=rng.randint(20, 40))
+    Visit.objects.bulk_create(visits)
+    return len(visits)
+
+
 def seed() -> list[str]:
     """Stops, two routes, past and coming sessions for 滨西社区; a line per thing made, for the log."""
     community = Community.objects.filter(code="BX").first()
@@ -166,6 +208,7 @@ def seed() -> list[str]:
         stops = _stops(community)
         routes = _routes(community, stops, users, supervisor, today)
         _past_sessions(routes[0], users, supervisor, today, rng)
+        visits = _households(community, users, supervisor, today, rng)
         created = sum(
             services.route_generate_sessions(route=r, weeks=COMING_WEEKS, today=today).created for r in routes
         )
@@ -186,5 +229,6 @@ def seed() -> list[str]:
     sessions = DeskSession.objects.filter(community=community)
     return [
         f"desks: {len(stops)} stops, {len(routes)} routes, {sessions.count()} sessions "
-        f"({created} new coming), {Screening.objects.filter(community=community).count()} screenings"
+        f"({created} new coming), {Screening.objects.filter(community=community).count()} screenings, "
+        f"{visits} household visits"
     ]

@@ -232,3 +232,6 @@ class Screening(models.Model):
     @property
     def flagged(self) -> bool:
         return self.bp_flagged or self.glucose_flagged
+
+
+from desks.household_models import HoursCorrection, HouseholdLink, Visit  # noqa: E402,F401

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from desks.views import routes, screenings, sessions
+from desks.views import households, routes, screenings, sessions
 
 app_name = "desks"
 urlpatterns = [
@@ -17,6 +17,13 @@ urlpatterns = [
     path("sessions/<int:pk>/serve/", sessions.session_serve, name="session_serve"),
     path("sessions/<int:pk>/screenings/new/", screenings.screening_create, name="screening_create"),
     path("residents/<int:pk>/screenings/", screenings.resident_screenings, name="resident_screenings"),
+    path("sessions/<int:pk>/hours/", households.session_hours, name="session_hours"),
+    path("households/", households.my_households, name="households"),
+    path("households/links/", households.household_links, name="household_links"),
+    path("households/links/<int:pk>/end/", households.household_link_end, name="household_link_end"),
+    path("residents/<int:pk>/households/", households.resident_households, name="resident_households"),
+    path("hours/", households.my_hours, name="hours"),
+    path("hours/team/", households.team_hours, name="team_hours"),
     path("routes/", routes.route_list, name="route_list"),
     path("routes/new/", routes.route_create, name="route_create"),
     path("routes/<int:pk>/", routes.route_detail, name="route_detail"),

@@ -43,6 +43,7 @@ class Source(models.TextChoices):
     WALK_IN = "walk_in", _("walk-in")
     HOTLINE = "hotline", _("12345 hotline")
     GRID_PATROL = "grid_patrol", _("grid patrol")
+    HOUSEHOLD_VISIT = "household_visit", _("household visit")
 
 
 class Priority(models.TextChoices):

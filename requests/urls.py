@@ -1,6 +1,6 @@
 from django.urls import path
 
-from requests.views import detail, inbox, intake, lists, screenings
+from requests.views import detail, inbox, intake, lists, screenings, visits
 
 app_name = "requests"
 urlpatterns = [
@@ -13,6 +13,7 @@ urlpatterns = [
     path("new/handler/", intake.intake_handler, name="intake_handler"),
     path("sessions/<int:session_id>/", lists.session_requests, name="session_requests"),
     path("residents/<int:resident_id>/", lists.resident_requests, name="resident_requests"),
+    path("visits/new/", visits.visit_create, name="visit_create"),
     path("screenings/<int:pk>/follow-up/", screenings.screening_follow_up, name="screening_follow_up"),
     path("<str:reference>/", detail.detail, name="detail"),
     path("<str:reference>/logged/", intake.logged, name="logged"),

@@ -59,8 +59,16 @@ class MembershipForm(forms.ModelForm):
 @admin.register(Membership)
 class MembershipAdmin(CommunityScopedAdmin, admin.ModelAdmin):
     form = MembershipForm
-    list_display = ["user", "community", "role", "health_permission", "is_active", "masked_staff_phone"]
-    list_filter = ["community", "role", "is_active"]
+    list_display = [
+        "user",
+        "community",
+        "role",
+        "health_permission",
+        "is_party_member",
+        "is_active",
+        "masked_staff_phone",
+    ]
+    list_filter = ["community", "role", "is_party_member", "is_active"]
     search_fields = ["user__username", "user__last_name", "user__first_name"]
     list_select_related = ["user", "community"]
     autocomplete_fields = ["user", "community"]

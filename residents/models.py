@@ -84,6 +84,11 @@ class Membership(models.Model):
         default=False,
         help_text=_("Volunteers, desk staff and grid workers need this to record or read screenings."),
     )
+    is_party_member = models.BooleanField(
+        _("party member"),
+        default=False,
+        help_text=_("Party-member volunteers keep in touch with households (党员联户)."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

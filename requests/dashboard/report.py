@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from requests import clock
 from requests.dashboard import selectors
 from requests.dashboard.figures import RATES, Period
 from residents.models import Community
@@ -68,6 +69,7 @@ def monthly(scope: selectors.Scope, period: Period, at: dt.datetime) -> list[dic
                 "by_category": selectors.by_group(one, period, at, "category"),
                 "by_grid": selectors.by_group(one, period, at, "grid"),
                 "desk": selectors.desk_work(one, period),
+                "households": selectors.households(one, period, clock.local(at).date()),
             }
         )
     return sections
@@ -133,6 +135,17 @@ def monthly_xlsx(sections: list[dict], first: dt.date, last: dt.date) -> HttpRes
         sheet.append([_("Residents served"), desk["served"]])
         sheet.append([_("Health screenings"), desk["screenings"]])
         sheet.append([_("Flagged readings"), desk["flagged"]])
+        households = section["households"]
+        sheet.append([_("Households linked"), households["linked"]])
+        sheet.append(
+            [
+                _("Households not visited within %(days)s days") % {"days": households["days"]},
+                households["not_visited"],
+            ]
+        )
+        sheet.append([_("Household visits"), households["visits"]])
+        sheet.append([_("Requests brought in by visits"), households["requests"]])
+        sheet.append([_("Volunteer hours"), float(households["hours"])])
         for index, width in enumerate([22, 10, 14, 10, 10, 14, 16, 14], start=1):
             sheet.column_dimensions[get_column_letter(index)].width = width
         sheet.page_setup.orientation = "landscape"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -372,3 +373,47 @@ def sms_counts(scope: Scope, period: Period) -> dict | None:
         return None
     rows = outbox.objects.filter(created_at__gte=period.start, created_at__lt=period.end)
     return dict(rows.values("state").annotate(n=Count("id")).values_list("state", "n"))
+
+
+def households(scope: Scope, period: Period, today: dt.date) -> dict:
+    """党员联户 and 志愿服务 in the period: households linked today and those not visited within the
+    setting, visits and the requests they brought, volunteer hours — a fixed number of queries."""
+    from desks import household_selectors as hh
+    from desks.household_models import Visit
+    from desks.services.households import covered_q
+    from residents.models import Resident
+
+    days = hh.visit_days()
+    links = []
+    for community_id in scope.community_ids:
+        links += list(hh.active_links(community_id=community_id, on=today))
+    linked = Resident.objects.none()
+    if links:
+        linked = Resident.objects.filter(
+            covered_q(links), community_id__in=scope.community_ids, anonymised_at__isnull=True
+        ).distinct()
+    recent = Visit.objects.filter(visited_on__gte=today - dt.timedelta(days=days)).values("resident_id")
+    first, last = clock.local(period.start).date(), clock.local(period.end).date()
+    visits = Visit.objects.filter(
+        community_id__in=scope.community_ids, visited_on__gte=first, visited_on__lt=last
+    )
+    per_volunteer = list(visits.values("visitor_id").annotate(n=Count("id")).order_by("-n", "visitor_id"))
+    people = get_user_model().objects.in_bulk([row["visitor_id"] for row in per_volunteer])
+    for row in per_volunteer:
+        row["name"] = _person_name(people.get(row["visitor_id"]))
+    members = sorted({link.member_id for link in links} | set(people))
+    hours = Decimal("0")
+    for community_id in scope.community_ids:
+        lines = hh.hours_lines(
+            community_id=community_id, member_ids=members, first=first, last=last - dt.timedelta(days=1)
+        )
+        hours += sum((hh.total(member_lines) for member_lines in lines.values()), Decimal("0"))
+    return {
+        "days": days,
+        "linked": linked.count() if links else 0,
+        "not_visited": linked.exclude(pk__in=recent).count() if links else 0,
+        "visits": sum(row["n"] for row in per_volunteer),
+        "per_volunteer": per_volunteer,
+        "requests": scope.requests().filter(period.within("logged_at"), source="household_visit").count(),
+        "hours": hours,
+    }

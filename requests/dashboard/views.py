@@ -97,6 +97,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "status_now": selectors.status_now(scope),
         "workload": selectors.handler_workload(scope, at),
         "sms": selectors.sms_counts(scope, period),
+        "households": selectors.households(scope, period, timezone.localdate()),
         "calendar_warning": clock.calendar_warning(),
         "several": len(community_ids) > 1,
         "query": form.query(),

@@ -8,3 +8,12 @@ def person_name(user) -> str:
     """Chinese order, family name first and no space (王玉枝); the username when no name is set."""
     name = f"{user.last_name}{user.first_name}".strip()
     return name or user.get_username()
+
+
+@register.filter
+def may_supervise(user) -> bool:
+    """Whether the user supervises some community (the navigation offers supervisors' pages)."""
+    from residents.roles import Can
+    from residents.scoping import communities_where
+
+    return bool(communities_where(user, Can.SUPERVISE))

@@ -15,6 +15,23 @@ def _stop(world) -> dict:
     return {"pk": StopFactory(community=world.binxi).pk}
 
 
+def _link(world) -> dict:
+    import datetime as dt
+
+    from desks.household_models import HouseholdLink
+
+    link = HouseholdLink.objects.create(
+        community=world.binxi,
+        member=world.alice,
+        kind="building",
+        compound=world.binxi_resident.compound,
+        building=world.binxi_resident.building,
+        starts_on=dt.date(2026, 1, 1),
+        created_by=world.alice,
+    )
+    return {"pk": link.pk}
+
+
 def _resident(world) -> dict:
     return {"pk": world.binxi_resident.pk}
 
@@ -30,10 +47,13 @@ SESSION_URLS = (
     "session_sheet",
     "session_serve",
     "screening_create",
+    "session_hours",
 )
 DESK_OBJECT_URLS = {
     **{f"desks:{name}": _session for name in SESSION_URLS},
     **{f"desks:{name}": _route for name in ("route_detail", "route_edit", "route_generate")},
     "desks:stop_edit": _stop,
     "desks:resident_screenings": _resident,
+    "desks:resident_households": _resident,
+    "desks:household_link_end": _link,
 }
