@@ -6,7 +6,6 @@ import datetime as dt
 from urllib.parse import urlencode
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -16,8 +15,9 @@ from requests.category_models import Category
 from requests.dashboard.figures import Period
 from requests.dashboard.selectors import Scope
 from requests.request_models import Source
+from residents.members import members
 from residents.models import Community, Grid
-from residents.roles import Role
+from residents.roles import Can
 
 EARLIEST = dt.date(2000, 1, 1)
 LONGEST_DAYS = 366 * 3
@@ -103,14 +103,8 @@ class DashboardForm(forms.Form):
         )
         self.fields["category"].queryset = Category.objects.order_by("position", "id")
         self.fields["route"].queryset = Route.objects.filter(community_id__in=community_ids).order_by("name")
-        self.fields["handler"].queryset = (
-            get_user_model()
-            .objects.filter(
-                memberships__community_id__in=community_ids,
-                memberships__role__in=[Role.DESK_STAFF, Role.GRID_WORKER, Role.SUPERVISOR],
-            )
-            .distinct()
-            .order_by("last_name", "first_name", "id")
+        self.fields["handler"].queryset = members(community_ids, Can.BE_HANDLER).order_by(
+            "last_name", "first_name", "id"
         )
         self.fields["handler"].label_from_instance = lambda u: (
             f"{u.last_name}{u.first_name}".strip() or u.get_username()
