@@ -363,16 +363,15 @@ def compare_communities(community_ids: tuple[int, ...], period: Period, at: dt.d
     return result
 
 
-def sms_counts(scope: Scope, period: Period) -> dict | None:
-    """SMS by state for the period, or None while no outbox exists to count."""
-    from django.apps import apps
+def sms_counts(scope: Scope, period: Period) -> list[dict]:
+    """SMS written in the period by state (sent, delivered, failed, held, unknown…): one query."""
+    from residents.sms.models import SmsMessage, State
 
-    try:
-        outbox = apps.get_model("residents", "OutboxMessage")
-    except LookupError:
-        return None
-    rows = outbox.objects.filter(created_at__gte=period.start, created_at__lt=period.end)
-    return dict(rows.values("state").annotate(n=Count("id")).values_list("state", "n"))
+    rows = SmsMessage.objects.filter(
+        community_id__in=scope.community_ids, created_at__gte=period.start, created_at__lt=period.end
+    )
+    counts = dict(rows.values("state").annotate(n=Count("id")).order_by().values_list("state", "n"))
+    return [{"state": state, "label": state.label, "n": counts.get(state.value, 0)} for state in State]
 
 
 def households(scope: Scope, period: Period, today: dt.date) -> dict:

@@ -375,3 +375,35 @@ def test_on_postgresql_an_index_serves_every_period_figure(world):
             cursor.execute(f"EXPLAIN {sql}", params)
             plan = "\n".join(line for (line,) in cursor.fetchall())
             assert f"Seq Scan on {table}" not in plan, plan
+
+
+def test_the_sms_panel_counts_the_outbox_by_state(world, client):
+    from residents.sms.models import SmsMessage
+
+    for state in ("sent", "delivered", "delivered", "held", "unknown"):
+        SmsMessage.objects.create(
+            community=world.binxi,
+            phone="+8613912345678",
+            text="测试",
+            state=state,
+            created_at=shanghai(2026, 11, 10, 9),
+        )
+    SmsMessage.objects.create(
+        community=world.bindong,
+        phone="+8613912345679",
+        text="测试",
+        state="failed",
+        created_at=shanghai(2026, 11, 10, 9),
+    )
+    client.force_login(world.supervisor)
+    page = client.get(
+        reverse("dashboard:index"), {"period": "custom", "date_from": "2026-11-01", "date_to": "2026-11-30"}
+    )
+    counts = {row["state"]: row["n"] for row in page.context["sms"]}
+    assert (counts["sent"], counts["delivered"], counts["held"], counts["unknown"], counts["failed"]) == (
+        1,
+        2,
+        1,
+        1,
+        0,
+    )
