@@ -32,8 +32,41 @@ def normalize_phone(raw: str) -> str:
     if not phonenumbers.is_valid_number(number):
         if number.country_code == 86 and digits.startswith("1") and len(digits) != 11:
             raise ValidationError(_("A mobile number in China has 11 digits."), code="length")
-        raise ValidationError(_("This phone number does not exist. Check the digits."), code="invalid")
+        if not is_possible(number):
+            raise ValidationError(_("This phone number does not exist. Check the digits."), code="invalid")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+# China's mobile numbers: 11 digits from 13 to 19. Carriers open new ranges (149, 162, 192…) faster
+# than phonenumbers' metadata learns them, so such a number is possible even when the metadata does
+# not list its range. Landlines (an area code and a number) stay checked by the metadata.
+_CHINA_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def is_possible(number: phonenumbers.PhoneNumber) -> bool:
+    """Whether the number can exist: valid per the metadata, a China mobile number of a range the
+    metadata may not know yet, or, abroad, a number of a possible length for its country."""
+    if phonenumbers.is_valid_number(number):
+        return True
+    national = phonenumbers.national_significant_number(number)
+    if number.country_code == 86:
+        return bool(_CHINA_MOBILE.match(national))
+    return phonenumbers.is_possible_number(number)
+
+
+def phone_warning(e164: str) -> str:
+    """For a number normalize_phone accepted though the metadata does not know its range: what to
+    say beside it (it is kept — only impossible numbers are refused). '' for a known number."""
+    if not e164 or phonenumbers.is_valid_number(phonenumbers.parse(e164)):
+        return ""
+    return str(unverified_message())
+
+
+def unverified_message():
+    return _(
+        "This number's range is not in the phone-number data yet. "
+        "It was kept; check the digits with the resident."
+    )
 
 
 def is_mobile(e164: str) -> bool:

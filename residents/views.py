@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from residents import selectors, services
 from residents.forms import DirectoryFilters, ResidentForm
 from residents.models import AccessLog, Community, Resident
-from residents.phones import national_digits
+from residents.phones import national_digits, phone_warning
 from residents.roles import Can
 from residents.scoping import can, communities_where, get_scoped_or_404, places, require
 
@@ -181,6 +181,13 @@ def _initial_from_search(request: HttpRequest) -> dict:
     return {"phone": q} if digits.isdigit() else {"name": q}
 
 
+def _warn_about_phone(request: HttpRequest, form: ResidentForm) -> None:
+    """A number kept though the phone-number data does not know its range (149…): say so."""
+    warning = phone_warning(form.cleaned_data.get("phone") or "")
+    if warning:
+        messages.warning(request, warning)
+
+
 @require_http_methods(["GET", "POST"])
 def resident_create(request: HttpRequest) -> HttpResponse:
     community = _community_for_create(request)
@@ -206,6 +213,7 @@ def resident_create(request: HttpRequest) -> HttpResponse:
             form.add_error(None, error)
         else:
             messages.success(request, _("%(name)s was added.") % {"name": resident.name})
+            _warn_about_phone(request, form)
             return redirect("residents:detail", pk=resident.pk)
     return render(request, "residents/form.html", {"form": form, "community": community, "resident": None})
 
@@ -230,6 +238,7 @@ def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, getattr(error, "message", error))
         else:
             messages.success(request, _("The changes were saved."))
+            _warn_about_phone(request, form)
             return redirect("residents:detail", pk=resident.pk)
     context = {"form": form, "community": resident.community, "resident": resident}
     return render(request, "residents/form.html", context)

@@ -25,6 +25,7 @@ from requests.services import request_answer_on_the_spot, request_log
 from requests.services.intake import may_choose_handler_at_intake
 from requests.views.common import category_groups, parse_int
 from residents.models import Community
+from residents.phones import phone_warning
 from residents.roles import Can
 from residents.scoping import can, communities_where, places, require
 
@@ -179,6 +180,9 @@ def intake(request: HttpRequest) -> HttpResponse:
                 messages.success(
                     request, _("The request was logged. Read the reference out to the resident.")
                 )
+                warning = phone_warning(cleaned.get("new_phone") or "")  # a range the data does not know
+                if warning:
+                    messages.warning(request, warning)
                 return _logged_redirect(sr)
         # A form that logged nothing (invalid, or refused) but was shown again by Back or a retry
         # carries the token it was first shown with: if its request exists, show it, even when the
