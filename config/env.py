@@ -4,7 +4,10 @@ A value that cannot be parsed stops start-up with a message naming the variable,
 silently falling back to a default (healthchecks' envbool does the same).
 """
 
+import base64
+import binascii
 import os
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -94,3 +97,73 @@ def env_hhmm(name: str, default: str) -> tuple[int, int]:
     if not (0 <= hour < 24 and 0 <= minute < 60):
         raise ImproperlyConfigured(f"{name} must be a time like 08:30, not {value!r}")
     return hour, minute
+
+
+def env_http_url(name: str, default: str) -> str:
+    """An absolute http(s) address such as https://doorstep.example.org."""
+    value = _raw(name) or default
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ImproperlyConfigured(f"{name} must be an http:// or https:// address, not {value!r}")
+    return value
+
+
+def env_redis_url(name: str) -> str | None:
+    """redis://host:6379/0, rediss://… or unix:///path/to/socket; None when unset."""
+    value = _raw(name)
+    if value is None:
+        return None
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 -- raises ValueError on a port that is not a number
+    except ValueError:
+        parts = None
+    well_formed = parts is not None and (
+        (parts.scheme in ("redis", "rediss") and bool(parts.hostname))
+        or (parts.scheme == "unix" and bool(parts.path))
+    )
+    if not well_formed:
+        raise ImproperlyConfigured(f"{name} must look like redis://host:6379/0, not {value!r}")
+    if parts.scheme != "unix" and parts.path.strip("/") and not parts.path.strip("/").isdigit():
+        raise ImproperlyConfigured(f"{name}'s database must be a number (redis://host:6379/0), not {value!r}")
+    return value
+
+
+def _urlsafe_bytes(value: str) -> bytes | None:
+    try:
+        return base64.urlsafe_b64decode(value.encode("ascii"))
+    except (binascii.Error, ValueError, UnicodeEncodeError):
+        return None
+
+
+def env_fernet_keys(name: str, default: list[str]) -> list[str]:
+    """Comma-separated Fernet keys (Fernet.generate_key()), newest first."""
+    keys = env_list(name, default)
+    for position, key in enumerate(keys, start=1):
+        raw = _urlsafe_bytes(key)
+        if raw is None or len(raw) != 32:
+            raise ImproperlyConfigured(
+                f"{name} key {position} is not a Fernet key (32 url-safe base64-encoded bytes, "
+                "from Fernet.generate_key())"
+            )
+    return keys
+
+
+def env_hmac_key(name: str, default: str) -> str:
+    """A secret of at least 32 bytes, url-safe base64-encoded (Fernet.generate_key() makes one)."""
+    value = _raw(name) or default
+    raw = _urlsafe_bytes(value)
+    if raw is None or len(raw) < 32:
+        raise ImproperlyConfigured(f"{name} must be at least 32 url-safe base64-encoded bytes")
+    return value
+
+
+def env_secret_key(name: str) -> str:
+    """Production's secret key: long and varied, as `check --deploy` asks (security.W009)."""
+    value = env_required(name, "production needs its own secret key")
+    if len(value) < 50 or len(set(value)) < 5 or value.startswith("django-insecure"):
+        raise ImproperlyConfigured(
+            f"{name} is too weak: use at least 50 random characters, for example "
+            "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
+    return value

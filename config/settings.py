@@ -2,11 +2,13 @@
 
 Nothing configured gives the embedded default of DESIGN §7: SQLite in WAL mode, the database
 cache, Celery on kombu's filesystem transport under var/, SMS to the console. DOORSTEP_ENV=production
-refuses to start without the secrets and addresses a real deployment needs.
+refuses to start without the secrets and addresses a real deployment needs, and refuses values
+that cannot work (a database that is not PostgreSQL, a malformed Redis address, a key that is not
+a key). Importing this module reads the environment and nothing else: it creates no folder and
+sets no variable (the runtime folders are made at start-up, config/apps.py).
 """
 
 import os
-import uuid
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,39 +19,43 @@ from django.core.exceptions import ImproperlyConfigured
 from config.env import (
     env_bool,
     env_choice,
+    env_fernet_keys,
     env_float,
     env_hhmm,
+    env_hmac_key,
+    env_http_url,
     env_int,
     env_list,
+    env_redis_url,
     env_required,
+    env_secret_key,
     env_str,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# Runtime files (the SQLite database, the filesystem broker's folders, beat's schedule, collected
+# static files, uploads) live here; config/apps.py creates the folders at start-up.
 VAR_DIR = Path(env_str("DOORSTEP_VAR_DIR", str(BASE_DIR / "var")))
-(VAR_DIR / "static").mkdir(parents=True, exist_ok=True)  # runtime files live here, created at start-up
 
 ENVIRONMENT = env_choice("DOORSTEP_ENV", ("development", "production"), "development")
 PRODUCTION = ENVIRONMENT == "production"
-# pytest sets PYTEST_VERSION for the whole run (pytest >= 8.2); the worker it starts inherits it.
-TESTING = "PYTEST_VERSION" in os.environ
 
 if PRODUCTION:
-    SECRET_KEY = env_required("SECRET_KEY", "production needs its own secret key")
+    SECRET_KEY = env_secret_key("SECRET_KEY")
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("ALLOWED_HOSTS must be set: the host names this site answers to")
-    PUBLIC_BASE_URL = env_required("PUBLIC_BASE_URL", "SMS links and webhooks are built from it")
+    env_required("PUBLIC_BASE_URL", "SMS links and webhooks are built from it")
     DEBUG = env_bool("DEBUG", False)
     if DEBUG:
         raise ImproperlyConfigured("DEBUG must be false in production")
 else:
     SECRET_KEY = env_str("SECRET_KEY", "django-insecure-doorstep-development-only-key-not-for-production")
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
-    PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
-    DEBUG = env_bool("DEBUG", not TESTING)
+    # pytest-django turns DEBUG off for the tests whatever this says.
+    DEBUG = env_bool("DEBUG", True)
 
-PUBLIC_BASE_URL = PUBLIC_BASE_URL.rstrip("/")
+PUBLIC_BASE_URL = env_http_url("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -68,6 +74,8 @@ INSTALLED_APPS = [
     "residents",
     "desks",
     "requests",
+    # Start-up: runtime folders, the SMS backend's import (config/apps.py).
+    "config.apps.DoorstepConfig",
 ]
 
 MIDDLEWARE = [
@@ -108,11 +116,22 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL")
+if PRODUCTION and not DATABASE_URL:
+    raise ImproperlyConfigured(
+        "DATABASE_URL must be set in production: postgres://user:password@host:5432/doorstep"
+    )
 if DATABASE_URL:
     try:
         DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
     except ValueError as exc:
         raise ImproperlyConfigured(f"DATABASE_URL cannot be parsed: {exc}") from None
+    if PRODUCTION and (
+        DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql" or not DATABASES["default"]["NAME"]
+    ):
+        raise ImproperlyConfigured(
+            "DATABASE_URL must name a PostgreSQL database in production: "
+            "postgres://user:password@host:5432/doorstep"
+        )
     if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         DATABASES["default"]["CONN_MAX_AGE"] = 0
     elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
@@ -140,11 +159,16 @@ ATOMIC_REQUESTS = False  # services open their own transactions (STYLE.md)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and Celery broker --------------------------------------------------------------------
-REDIS_URL = env_str("REDIS_URL")
-# A run of the test suite gets its own queue and key prefix so that two runs sharing one Redis
-# (or a developer's and CI's) never take each other's messages.
-RUN_ID = env_str("DOORSTEP_RUN_ID", f"test-{uuid.uuid4().hex[:10]}" if TESTING else "doorstep")
-os.environ.setdefault("DOORSTEP_RUN_ID", RUN_ID)  # inherited by the worker a test starts
+REDIS_URL = env_redis_url("REDIS_URL")
+if PRODUCTION and not REDIS_URL:
+    raise ImproperlyConfigured(
+        "REDIS_URL must be set in production: redis://host:6379/0 (Celery's broker and the cache; "
+        "the filesystem broker does not reach other machines)"
+    )
+# The queue name and the key prefix in Redis and the cache. Two installations sharing one Redis
+# give each its own; the test suite gives each run its own (tests/settings.py), and passes it to
+# the worker it starts.
+RUN_ID = env_str("DOORSTEP_RUN_ID", "doorstep")
 BROKER_TIMEOUT = env_float("BROKER_TIMEOUT", 2.0, minimum=0.1)
 
 if REDIS_URL:
@@ -185,8 +209,6 @@ else:
         "processed_folder": str(CELERY_FILESYSTEM_DIR / "processed"),
         "store_processed": False,
     }
-    for _folder in ("queue", "control", "processed", "results"):
-        (CELERY_FILESYSTEM_DIR / _folder).mkdir(parents=True, exist_ok=True)
 
 CELERY_TASK_DEFAULT_QUEUE = RUN_ID
 CELERY_TASK_SERIALIZER = "json"
@@ -236,9 +258,6 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-if TESTING:
-    # Factories create many users; the real hasher would cost seconds per test and proves nothing here.
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -276,7 +295,8 @@ if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+    # Preloading is a promise to browsers that is slow to take back: the deployer opts in.
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
@@ -382,8 +402,13 @@ LOGGING = {
 SILENCED_SYSTEM_CHECKS: list[str] = []
 
 # --- Personal data (DESIGN §6) ----------------------------------------------------------------
-# Fernet key for ID numbers at rest; the HMAC for duplicate checks is derived from it.
+# Fernet keys for ID numbers at rest, newest first: the first encrypts, every one decrypts
+# (`manage.py reencrypt_id_numbers` moves stored numbers to the first). The HMAC that finds
+# duplicates has its own key, so that the encryption keys can rotate without it.
+_DEVELOPMENT_KEY = "ZG9vcnN0ZXAtZGV2ZWxvcG1lbnQta2V5LTAwMDAwMDA="
 if PRODUCTION:
-    FIELD_ENCRYPTION_KEY = env_required("FIELD_ENCRYPTION_KEY", "ID numbers are encrypted with it")
-else:
-    FIELD_ENCRYPTION_KEY = env_str("FIELD_ENCRYPTION_KEY", "ZG9vcnN0ZXAtZGV2ZWxvcG1lbnQta2V5LTAwMDAwMDA=")
+    env_required("FIELD_ENCRYPTION_KEY", "ID numbers are encrypted with it")
+    env_required("ID_NUMBER_HMAC_KEY", "duplicate ID numbers are found with it")
+FIELD_ENCRYPTION_KEY = env_fernet_keys("FIELD_ENCRYPTION_KEY", [_DEVELOPMENT_KEY])
+# Development's HMAC key is development's old encryption key, so existing fingerprints still match.
+ID_NUMBER_HMAC_KEY = env_hmac_key("ID_NUMBER_HMAC_KEY", _DEVELOPMENT_KEY)

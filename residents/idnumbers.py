@@ -6,9 +6,9 @@ import hmac
 import re
 from datetime import date
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -38,8 +38,22 @@ def mask_id_number(id_number: str) -> str:
     return f"{id_number[:3]}{'*' * 11}{id_number[-4:]}" if id_number else ""
 
 
-def _fernet() -> Fernet:
-    return Fernet(settings.FIELD_ENCRYPTION_KEY.encode())
+class UndecryptableIdNumber(ImproperlyConfigured):
+    """A stored ID number that none of FIELD_ENCRYPTION_KEY's keys opens: the keys are wrong.
+
+    Never read as an empty number: an empty value would look like "no ID number on file" and be
+    saved back over the real one.
+    """
+
+
+def _keys() -> list[str]:
+    keys = settings.FIELD_ENCRYPTION_KEY
+    return [keys] if isinstance(keys, str) else list(keys)
+
+
+def _fernet() -> MultiFernet:
+    # The first key encrypts; every key decrypts (MultiFernet), so keys can rotate.
+    return MultiFernet([Fernet(key.encode()) for key in _keys()])
 
 
 def encrypt(id_number: str) -> str:
@@ -50,12 +64,29 @@ def decrypt(token: str) -> str:
     try:
         return _fernet().decrypt(token.encode()).decode()
     except InvalidToken:
-        return ""
+        raise UndecryptableIdNumber(
+            "A stored ID number cannot be decrypted with any key in FIELD_ENCRYPTION_KEY: "
+            "the key that encrypted it is missing from the list."
+        ) from None
+
+
+def under_newest_key(token: str) -> bool:
+    """Whether the first (newest) key opens this token, i.e. it needs no re-encryption."""
+    try:
+        Fernet(_keys()[0].encode()).decrypt(token.encode())
+    except InvalidToken:
+        return False
+    return True
 
 
 def fingerprint(id_number: str) -> str:
-    """A keyed hash: equal ID numbers give equal fingerprints, and the key never leaves the server."""
+    """A keyed hash: equal ID numbers give equal fingerprints, and the key never leaves the server.
+
+    Its key is ID_NUMBER_HMAC_KEY, not an encryption key, so that those can rotate. (Before that
+    setting existed the key was derived the same way from FIELD_ENCRYPTION_KEY: an installation
+    keeps its fingerprints by setting ID_NUMBER_HMAC_KEY to its old FIELD_ENCRYPTION_KEY.)
+    """
     key = hashlib.sha256(
-        b"doorstep-id-hmac:" + base64.urlsafe_b64decode(settings.FIELD_ENCRYPTION_KEY)
+        b"doorstep-id-hmac:" + base64.urlsafe_b64decode(settings.ID_NUMBER_HMAC_KEY)
     ).digest()
     return hmac.new(key, id_number.encode(), hashlib.sha256).hexdigest()

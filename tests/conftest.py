@@ -44,7 +44,10 @@ def require(part: str, available: bool, why: str) -> None:
 
 def subprocess_env(**overrides) -> dict[str, str]:
     """The environment for a child Django process, without what only this test process needs."""
-    env = {k: v for k, v in os.environ.items() if k not in {"PYTEST_VERSION", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    # A child runs the project's settings (config/settings.py), not the test run's; what it needs of
+    # the run (the run id, the test database) the fixture that starts it passes explicitly.
+    leave_out = {"PYTEST_VERSION", "DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_SETTINGS_MODULE", "DOORSTEP_RUN_ID"}
+    env = {k: v for k, v in os.environ.items() if k not in leave_out}
     env.update(overrides)
     return env
 
@@ -140,8 +143,10 @@ def celery_worker(django_db_setup, django_db_blocker, tmp_path_factory):
     """One real worker process for the session: concurrency 1, the test database, this run's queue."""
     from config.celery import ping
 
-    env = subprocess_env(DATABASE_URL=_database_url_for_worker(), DOORSTEP_RUN_ID=settings.RUN_ID)
-    env["PYTEST_VERSION"] = os.environ.get("PYTEST_VERSION", "")  # the worker runs with test settings
+    # This run's queue and key prefix, the test database; DEBUG off as in the tests themselves.
+    env = subprocess_env(
+        DATABASE_URL=_database_url_for_worker(), DOORSTEP_RUN_ID=settings.RUN_ID, DEBUG="false"
+    )
     log_path = tmp_path_factory.mktemp("worker") / "worker.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(

@@ -18,7 +18,7 @@ MASKED = "139****5678"
 def logging_worker(tmp_path):
     """A worker of its own on a queue of its own, with the task that logs a phone."""
     queue = f"{settings.CELERY_TASK_DEFAULT_QUEUE}-logs-{uuid.uuid4().hex[:6]}"
-    env = subprocess_env(DOORSTEP_RUN_ID=settings.RUN_ID, PYTEST_VERSION="worker")
+    env = subprocess_env(DOORSTEP_RUN_ID=settings.RUN_ID)
     log_path = tmp_path / "worker.log"
     with open(log_path, "ab") as log:  # appending: the pool and its parent share the file
         process = subprocess.Popen(
@@ -73,7 +73,7 @@ logging.getLogger("celery.beat").info("beat: sms to {PHONE}")
 logging.getLogger("django.request").warning("django: sms to {PHONE}")
 print("print: sms to {PHONE}")  # beat turns stdout into log lines
 """
-    env = subprocess_env(DOORSTEP_RUN_ID=settings.RUN_ID, PYTEST_VERSION="beat")
+    env = subprocess_env(DOORSTEP_RUN_ID=settings.RUN_ID)
     done = subprocess.run(
         [sys.executable, "-c", script], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=60
     )

@@ -58,13 +58,30 @@ def test_encrypt_and_decrypt():
     assert VALID_ID not in token
     assert idnumbers.decrypt(token) == VALID_ID
     assert idnumbers.encrypt(VALID_ID) != token  # Fernet: a fresh IV each time
-    assert idnumbers.decrypt("not-a-token") == ""
 
 
-def test_a_token_made_with_another_key_cannot_be_read(settings):
+OTHER_KEY = "b3RoZXIta2V5LW90aGVyLWtleS1vdGhlci1rZXktMDA="
+
+
+def test_a_token_no_key_opens_is_a_loud_error_never_an_empty_number(settings):
     token = idnumbers.encrypt(VALID_ID)
-    settings.FIELD_ENCRYPTION_KEY = "b3RoZXIta2V5LW90aGVyLWtleS1vdGhlci1rZXktMDA="
-    assert idnumbers.decrypt(token) == ""
+    settings.FIELD_ENCRYPTION_KEY = [OTHER_KEY]
+    with pytest.raises(idnumbers.UndecryptableIdNumber, match="FIELD_ENCRYPTION_KEY"):
+        idnumbers.decrypt(token)
+    with pytest.raises(idnumbers.UndecryptableIdNumber):
+        idnumbers.decrypt("not-a-token")
+
+
+def test_keys_rotate_the_first_encrypts_and_every_one_decrypts(settings):
+    old_key = settings.FIELD_ENCRYPTION_KEY[0]
+    old_token = idnumbers.encrypt(VALID_ID)
+    settings.FIELD_ENCRYPTION_KEY = [OTHER_KEY, old_key]
+    assert idnumbers.decrypt(old_token) == VALID_ID
+    assert not idnumbers.under_newest_key(old_token)
+    new_token = idnumbers.encrypt(VALID_ID)
+    assert idnumbers.under_newest_key(new_token)
+    settings.FIELD_ENCRYPTION_KEY = [OTHER_KEY]  # the old key retired: new tokens still open
+    assert idnumbers.decrypt(new_token) == VALID_ID
 
 
 def test_fingerprints_are_equal_for_equal_numbers_and_keyed():
@@ -76,10 +93,25 @@ def test_fingerprints_are_equal_for_equal_numbers_and_keyed():
     assert idnumbers.fingerprint(VALID_ID) != hashlib.sha256(VALID_ID.encode()).hexdigest()
 
 
-def test_fingerprint_depends_on_the_key(settings):
+def test_fingerprint_depends_on_its_own_key_not_on_the_encryption_keys(settings):
     before = idnumbers.fingerprint(VALID_ID)
-    settings.FIELD_ENCRYPTION_KEY = "b3RoZXIta2V5LW90aGVyLWtleS1vdGhlci1rZXktMDA="
+    settings.FIELD_ENCRYPTION_KEY = [OTHER_KEY]
+    assert idnumbers.fingerprint(VALID_ID) == before
+    settings.ID_NUMBER_HMAC_KEY = OTHER_KEY
     assert idnumbers.fingerprint(VALID_ID) != before
+
+
+def test_development_fingerprints_are_those_derived_from_the_old_encryption_key(settings):
+    # Before ID_NUMBER_HMAC_KEY existed the HMAC key came from FIELD_ENCRYPTION_KEY: databases made
+    # then must keep finding their duplicates, so development's default gives the same values.
+    import base64
+    import hashlib
+    import hmac
+
+    development_key = "ZG9vcnN0ZXAtZGV2ZWxvcG1lbnQta2V5LTAwMDAwMDA="
+    assert development_key == settings.ID_NUMBER_HMAC_KEY
+    old_key = hashlib.sha256(b"doorstep-id-hmac:" + base64.urlsafe_b64decode(development_key)).digest()
+    assert idnumbers.fingerprint(VALID_ID) == hmac.new(old_key, VALID_ID.encode(), hashlib.sha256).hexdigest()
 
 
 def test_the_resident_model_stores_it_encrypted(db):
@@ -95,3 +127,40 @@ def test_the_resident_model_stores_it_encrypted(db):
     assert resident.birth_date == date(1949, 12, 31)
     resident.set_id_number("")
     assert (resident.id_number_encrypted, resident.id_number_hmac, resident.id_number_masked) == ("", "", "")
+
+
+def test_reencrypting_moves_every_number_to_the_newest_key_resumably_and_logs_no_number(db, settings, caplog):
+    import logging
+
+    from django.core.management import call_command
+
+    from residents.models import Resident
+    from tests.factories import ResidentFactory
+
+    old_key = settings.FIELD_ENCRYPTION_KEY[0]
+    residents = []
+    for number in (VALID_ID, OTHER_VALID_ID):
+        resident = ResidentFactory(birth_date=None)
+        resident.set_id_number(number)
+        resident.save()
+        residents.append(resident)
+    ResidentFactory()  # no ID number: left alone
+    settings.FIELD_ENCRYPTION_KEY = [OTHER_KEY, old_key]
+    settings.ID_NUMBER_HMAC_KEY = OTHER_KEY
+
+    # Stopped after the first resident: a second run carries on where it left off.
+    call_command("reencrypt_id_numbers", "--batch-size=1", f"--after-id={residents[0].pk}")
+    first, second = (Resident.objects.get(pk=r.pk) for r in residents)
+    assert not idnumbers.under_newest_key(first.id_number_encrypted)
+    assert idnumbers.under_newest_key(second.id_number_encrypted)
+
+    caplog.set_level(logging.INFO, logger="residents.keyrotation")
+    call_command("reencrypt_id_numbers", "--batch-size=1")
+    settings.FIELD_ENCRYPTION_KEY = [OTHER_KEY]  # the old key can now be dropped
+    for resident, number in zip(residents, (VALID_ID, OTHER_VALID_ID), strict=True):
+        resident.refresh_from_db()
+        assert resident.id_number() == number
+        assert resident.id_number_hmac == idnumbers.fingerprint(number)
+    assert "2 checked, 1 re-encrypted" in caplog.text  # the second was done by the first run
+    assert VALID_ID not in caplog.text and OTHER_VALID_ID not in caplog.text
+    assert VALID_ID[-4:] not in caplog.text
