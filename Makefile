@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum requirements.lock | cut -c1-12)
 
-.PHONY: install run test lint bench lock messages clean-var system-packages
+.PHONY: install run test lint audit bench lock messages clean-var system-packages
 
 $(STAMP): requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Doorstep needs Python 3.11 or newer")'
@@ -42,6 +42,16 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(MAKE) --no-print-directory audit
+
+# Known-vulnerable pins: pip-audit checks every pin of requirements.lock against PyPI's advisory
+# data. It runs from its own virtual environment (it needs PyPI's requests, which our requests/
+# app shadows), pinned in .ci/pip-audit.lock. --strict: a pin it cannot check (no network) fails too.
+AUDIT_VENV := var/auditenv
+audit:
+	@test -x $(AUDIT_VENV)/bin/pip-audit || { $(PYTHON) -m venv $(AUDIT_VENV) && \
+	  $(AUDIT_VENV)/bin/pip install --quiet --disable-pip-version-check -r .ci/pip-audit.lock; }
+	$(AUDIT_VENV)/bin/pip-audit --strict --no-deps --disable-pip --progress-spinner off -r requirements.lock
 
 bench: install
 	$(PY) -m bench $(BENCH_ARGS)
