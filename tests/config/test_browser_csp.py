@@ -28,6 +28,8 @@ PAGES = [
     "requests:mine",
     "requests:create",
     "requests:detail",
+    "dashboard:index",
+    "dashboard:report",
 ]
 
 
