@@ -68,7 +68,7 @@ def test_open_find_screen_on_a_phone(live_server, phone_page, binxi, staff, desk
 
     # A walk-up who only asked a question: +1 through htmx, no reload.
     page.locator("#walk-up-add").click()
-    page.wait_for_function("document.querySelector('#served-total').textContent.trim() === '2'")
+    page.wait_for_function("() => document.querySelector('#served-total').textContent.trim() === '2'")
     assert DeskSession.objects.get(pk=session.pk).walk_up_count == 1
     assert_no_horizontal_scroll(page)
 

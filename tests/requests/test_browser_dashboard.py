@@ -44,7 +44,7 @@ def test_the_dashboard_on_a_desktop_shows_the_rates_and_downloads_the_report(
     assert page.locator("#figure-logged").inner_text() == "3"
     assert page.locator("#rate-satisfaction [data-rate]").inner_text() == "100.0%"
     # Chart.js drew on the canvas (it sets the canvas size) and the table beside it holds the numbers.
-    page.wait_for_function("document.getElementById('chart-status').width > 0")
+    page.wait_for_function("() => document.getElementById('chart-status').width > 0")
     status_table = page.locator("#table-status tbody tr")
     rows = {
         r.locator("td").nth(0).inner_text(): r.locator("td").nth(1).inner_text() for r in status_table.all()
@@ -67,7 +67,7 @@ def test_the_dashboard_fits_a_phone(live_server, phone_page, world):
     page = phone_page
     browser_login(page, live_server, "alice", PASSWORD)
     page.goto(f"{live_server.url}/dashboard/")
-    page.wait_for_function("document.getElementById('chart-per-day').width > 0")
+    page.wait_for_function("() => document.getElementById('chart-per-day').width > 0")
     assert_no_horizontal_scroll(page)
     # The charts stack: each one as wide as the screen allows, one under the other.
     boxes = [page.locator(f"#{name}").bounding_box() for name in ("chart-per-day", "chart-status")]

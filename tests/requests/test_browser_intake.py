@@ -38,7 +38,7 @@ def test_log_a_request_for_wang_yuzhi_from_an_open_session(live_server, phone_pa
 
     page.locator(f'label[for="category-{world.repair.pk}"]').click()  # 维修: the grid worker's by the rule
     page.wait_for_function(
-        f"document.querySelector('#handler-box select') && "
+        f"() => document.querySelector('#handler-box select') && "
         f"document.querySelector('#handler-box select').value === '{world.grid_worker.pk}'"
     )
     page.fill("textarea[name=description]", "3号楼2单元楼道灯不亮")

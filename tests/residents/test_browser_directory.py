@@ -40,7 +40,7 @@ def test_type_initials_and_find_the_resident_without_scrolling_sideways(
     item = results.locator(f'[data-resident-id="{wang.pk}"]')
     item.wait_for(state="visible")
     phone_page.wait_for_function(
-        "document.querySelectorAll('#resident-results [data-resident-id]').length === 1"
+        "() => document.querySelectorAll('#resident-results [data-resident-id]').length === 1"
     )
     assert "139****5678" in item.inner_text()
     assert "13912345678" not in phone_page.content()
