@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from residents import idnumbers
+from residents.addresses import address_text
 from residents.phones import mask_phone
 from residents.roles import Role
 
@@ -159,6 +160,8 @@ class Resident(models.Model):
     id_number_encrypted = models.TextField(blank=True, editable=False)
     id_number_hmac = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     id_number_masked = models.CharField(_("ID number"), max_length=18, blank=True, editable=False)
+    # Imported without its ID number (Excel had turned it into a number): the office completes it.
+    id_number_pending = models.BooleanField(_("ID number to be completed"), default=False)
     birth_date = models.DateField(_("date of birth"), null=True, blank=True, validators=[validate_birth_date])
     notes = models.TextField(_("notes"), blank=True)
 
@@ -215,14 +218,7 @@ class Resident(models.Model):
 
     @property
     def address(self) -> str:
-        parts = [self.compound]
-        if self.building:
-            parts.append(_("Building %(n)s") % {"n": self.building})
-        if self.unit:
-            parts.append(_("Unit %(n)s") % {"n": self.unit})
-        if self.room:
-            parts.append(_("Room %(n)s") % {"n": self.room})
-        return " ".join(str(p) for p in parts if p)
+        return address_text(compound=self.compound, building=self.building, unit=self.unit, room=self.room)
 
     @property
     def flags(self) -> list[str]:
@@ -325,7 +321,12 @@ class RosterImport(models.Model):
     processed_rows = models.PositiveIntegerField(default=0)
     created_count = models.PositiveIntegerField(default=0)
     updated_count = models.PositiveIntegerField(default=0)
-    report = models.JSONField(default=list, blank=True, help_text="[{row, column, reason}]")
+    report = models.JSONField(
+        default=list, blank=True, help_text="[{row, column, reason, message, params, kind, level, resident}]"
+    )
+    # Chosen at confirmation: rows whose ID number Excel stored as a number are imported without it,
+    # the resident marked id_number_pending.
+    ids_pending = models.BooleanField(default=False)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     # When it was queued or started running: the sweep re-sends or fails imports stuck since then.

@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from residents import idnumbers
+from residents import addresses, idnumbers
 from residents.models import AccessLog, Community, Resident, violates_id_number_unique
 from residents.pinyin import name_readings
 from residents.roles import Can
@@ -142,6 +142,8 @@ def resident_apply(
         value = data[field]
         if isinstance(value, str):
             value = value.strip()
+        if field in addresses.NORMALISERS:  # 9号楼, 9栋, 九号楼 → 9
+            value = addresses.NORMALISERS[field](value)
         if field == "grid":
             if resident.grid_id != (value.pk if value else None):
                 resident.grid = value
@@ -164,6 +166,11 @@ def resident_apply(
         changed.append("phone")
     if "id_number" in data:
         changed += _apply_id_number(resident, data["id_number"] or "", prepared)
+    # "ID number to be completed" (an import whose ID numbers Excel had turned into numbers) until one is set
+    pending = bool(data.get("id_number_pending")) and not resident.id_number_hmac
+    if resident.id_number_pending != pending and ("id_number_pending" in data or resident.id_number_hmac):
+        resident.id_number_pending = pending
+        changed.append("id_number_pending")
     return list(dict.fromkeys(changed))
 
 

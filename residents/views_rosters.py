@@ -22,7 +22,14 @@ from residents.roles import Can
 from residents.rosters import selectors
 from residents.rosters.forms import RosterExportForm, RosterUploadForm
 from residents.rosters.reading import RosterFileError
-from residents.rosters.services import RosterActionError, roster_confirm, roster_discard, roster_preview
+from residents.rosters.report import reason_text
+from residents.rosters.services import (
+    RosterActionError,
+    RosterChanged,
+    roster_confirm,
+    roster_discard,
+    roster_preview,
+)
 from residents.rosters.template import template_workbook
 from residents.scoping import communities_where, get_scoped_or_404, places, require
 
@@ -76,10 +83,10 @@ def roster_import_detail(request, pk: int):
         if not progress.polling:
             response["HX-Refresh"] = "true"  # show the final report
         return response
-    entries, more = selectors.report_page(roster_import)
+    groups, rescuable = selectors.report_page(roster_import)
     context.update(
-        report=entries,
-        more_entries=more,
+        groups=groups,
+        rescuable=rescuable,
         sample=selectors.preview_sample(roster_import=roster_import),
         invalid_rows=roster_import.total_rows - roster_import.valid_rows,
         may_act=roster_import.uploaded_by_id == request.user.pk,
@@ -91,7 +98,14 @@ def roster_import_detail(request, pk: int):
 def roster_import_confirm(request, pk: int):
     roster_import = _roster_import(request, pk, with_report=False)
     try:
-        queued = roster_confirm(user=request.user, roster_import=roster_import, language=get_language())
+        queued = roster_confirm(
+            user=request.user,
+            roster_import=roster_import,
+            language=get_language(),
+            ids_pending=request.POST.get("ids_pending") == "1",
+        )
+    except RosterChanged as exc:
+        messages.warning(request, exc.message)
     except RosterActionError as exc:
         messages.error(request, exc.message)
     else:
@@ -122,7 +136,7 @@ def roster_import_report(request, pk: int):
     writer = csv.writer(buffer)
     writer.writerow([_("Row"), _("Column"), _("Reason")])
     for entry in roster_import.report or []:
-        writer.writerow([entry.get("row"), entry.get("column"), entry.get("reason")])
+        writer.writerow([entry.get("row"), entry.get("column"), reason_text(entry)])
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     name = _("report") + f"-{roster_import.file_name.rsplit('.', 1)[0]}.csv"
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name)

@@ -5,18 +5,20 @@ before writing, against the database as it is then. Nothing here writes.
 """
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from residents import idnumbers
 from residents.idnumbers import normalize_id_number
 from residents.models import Community, Grid, Resident
-from residents.phones import normalize_phone
+from residents.phones import normalize_phone, phone_warning, unverified_message
+from residents.rosters import report
 from residents.rosters.columns import (
     BY_FIELD,
+    ID_AS_NUMBER,
     CellError,
     clean_text,
     flag_value,
@@ -40,6 +42,7 @@ class CheckedRow:
     fingerprint: str = ""
     resident_id: int | None = None  # the existing resident this row updates
     prepared: Prepared | None = None  # pinyin and the encrypted ID number, filled when preparing to write
+    warnings: list[dict] = field(default_factory=list)  # imported all the same: said in the report
 
     def data(self) -> dict[str, object]:
         """What residents.services.resident_apply takes: an empty phone or ID cell keeps what is stored."""
@@ -84,14 +87,24 @@ def grid_names(community: Community) -> dict[str, int]:
 
 
 def check_cells(
-    *, table: RosterTable, number: int, cells: dict[str, object], grids: dict[str, int], community: Community
+    *,
+    table: RosterTable,
+    number: int,
+    cells: dict[str, object],
+    grids: dict[str, int],
+    community: Community,
+    ids_pending: bool = False,
 ) -> tuple[CheckedRow | None, list[dict]]:
-    """One row's cells → a CheckedRow, or None and the reasons, each {row, column, reason}."""
+    """One row's cells → a CheckedRow, or None and the errors; warnings ride on the row.
+
+    `ids_pending`: an ID number Excel stored as a number is left out, and the resident marked
+    "ID number to be completed", instead of the row being refused.
+    """
     errors: list[dict] = []
     row = CheckedRow(row=number, values={})
 
-    def fail(name: str, reason) -> None:
-        errors.append({"row": number, "column": table.header(name), "reason": str(reason)})
+    def fail(name: str, message, params=None, kind: str = "") -> None:
+        errors.append(report.entry(number, table.header(name), message, params, kind=kind))
 
     for name, raw in cells.items():
         column = BY_FIELD[name]
@@ -99,15 +112,31 @@ def check_cells(
             if column.kind == "text":
                 text = clean_text(raw)
                 if column.max_length and len(text) > column.max_length:
-                    fail(name, _("Too long: at most %(n)s characters.") % {"n": column.max_length})
+                    fail(name, _("Too long: at most %(n)s characters."), {"n": column.max_length})
                 row.values[name] = text
             elif column.kind == "flag":
                 row.values[name] = flag_value(raw)
             elif column.kind == "phone":
                 text = phone_text(raw)
                 row.phone = normalize_phone(text) if text else ""
+                if phone_warning(row.phone):
+                    row.warnings.append(
+                        report.entry(
+                            number,
+                            table.header(name),
+                            unverified_message(),
+                            kind=report.PHONE_UNVERIFIED,
+                            level=report.WARNING,
+                        )
+                    )
             elif column.kind == "id_number":
-                text = id_number_text(raw)
+                try:
+                    text = id_number_text(raw)
+                except CellError as exc:
+                    if not (ids_pending and exc.kind == ID_AS_NUMBER):
+                        raise
+                    row.values["id_number_pending"] = True
+                    continue
                 row.id_number = normalize_id_number(text) if text else ""
                 row.fingerprint = idnumbers.fingerprint(row.id_number) if row.id_number else ""
             elif column.kind == "grid":
@@ -115,8 +144,8 @@ def check_cells(
                 if text and text not in grids:
                     fail(
                         name,
-                        _("There is no grid named %(grid)s in %(community)s.")
-                        % {"grid": text, "community": community.name},
+                        _("There is no grid named %(grid)s in %(community)s."),
+                        {"grid": text, "community": community.name},
                     )
                 row.values["grid_id"] = grids.get(text)
             elif column.kind == "community":
@@ -124,49 +153,66 @@ def check_cells(
                 if text and not community_matches(text, community):
                     fail(
                         name,
-                        _("This row belongs to %(other)s, not to %(community)s.")
-                        % {"other": text, "community": community.name},
+                        _("This row belongs to %(other)s, not to %(community)s."),
+                        {"other": text, "community": community.name},
                     )
         except CellError as exc:
-            fail(name, exc.args[0])
+            fail(name, exc.args[0], kind=exc.kind)
         except ValidationError as exc:
-            fail(name, " ".join(str(message) for message in exc.messages))
+            errors.extend(report.from_validation_error(number, table.header(name), exc))
     if not row.values.get("name") and not any(error["column"] == table.header("name") for error in errors):
         fail("name", _("Enter the resident's name."))
     return (None, errors) if errors else (row, [])
 
 
 def _drop_duplicates(rows: list[CheckedRow], table: RosterTable) -> tuple[list[CheckedRow], list[dict]]:
-    """A later row with the same ID number, or the same name and phone, as an earlier one is reported."""
+    """A later row with the same ID number, or the same name and phone, as an earlier one is reported;
+    a later row sharing only the phone (a family's phone) is imported, with a warning naming the other."""
     by_fingerprint: dict[str, int] = {}
     by_name_phone: dict[tuple, int] = {}
-    kept, report = [], []
+    by_phone: dict[str, CheckedRow] = {}
+    kept, found = [], []
     for row in rows:
         name_phone = (row.values.get("name"), row.phone)
         if row.fingerprint and row.fingerprint in by_fingerprint:
-            report.append(
-                {
-                    "row": row.row,
-                    "column": table.header("id_number"),
-                    "reason": _("Same ID number as row %(row)s.") % {"row": by_fingerprint[row.fingerprint]},
-                }
+            found.append(
+                report.entry(
+                    row.row,
+                    table.header("id_number"),
+                    _("Same ID number as row %(row)s."),
+                    {"row": by_fingerprint[row.fingerprint]},
+                )
             )
             continue
         if row.phone and name_phone in by_name_phone:
-            report.append(
-                {
-                    "row": row.row,
-                    "column": table.header("phone"),
-                    "reason": _("Same name and phone as row %(row)s.") % {"row": by_name_phone[name_phone]},
-                }
+            found.append(
+                report.entry(
+                    row.row,
+                    table.header("phone"),
+                    _("Same name and phone as row %(row)s."),
+                    {"row": by_name_phone[name_phone]},
+                )
             )
             continue
+        if row.phone and row.phone in by_phone:
+            other = by_phone[row.phone]
+            row.warnings.append(
+                report.entry(
+                    row.row,
+                    table.header("phone"),
+                    _("Row %(row)s (%(name)s) has the same phone; both are imported with it."),
+                    {"row": other.row, "name": other.values.get("name", "")},
+                    kind=report.SHARED_PHONE,
+                    level=report.WARNING,
+                )
+            )
         if row.fingerprint:
             by_fingerprint[row.fingerprint] = row.row
         if row.phone:
             by_name_phone.setdefault(name_phone, row.row)
+            by_phone.setdefault(row.phone, row)
         kept.append(row)
-    return kept, report
+    return kept, found
 
 
 def _match_existing(
@@ -177,6 +223,8 @@ def _match_existing(
     The ID numbers are looked up among every resident of the community, anonymised ones too: the
     database allows each only once per community (ID_NUMBER_UNIQUE), so a row whose ID number an
     anonymised resident still holds is reported here, not left to fail the whole import.
+    A new resident whose phone another resident has, or whose name alone matches one, is imported
+    with a warning naming that resident (a family's phone; a possible duplicate).
     """
     everyone = Resident.objects.filter(community=community)
     residents = everyone.filter(anonymised_at__isnull=True)
@@ -190,15 +238,34 @@ def _match_existing(
             else:
                 by_fingerprint[fingerprint].append(pk)
     by_name_phone: dict[tuple, list[tuple[int, str]]] = defaultdict(list)
+    by_phone: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for batch in _chunks(sorted({row.phone for row in rows if row.phone}), LOOKUP_BATCH):
         found = residents.filter(phone__in=batch).values_list("pk", "name", "phone", "id_number_hmac")
         for pk, name, phone, fingerprint in found:
             by_name_phone[(name, phone)].append((pk, fingerprint))
+            by_phone[phone].append((pk, name))
+    by_name: dict[str, list[int]] = defaultdict(list)
+    for batch in _chunks(sorted({str(row.values.get("name")) for row in rows}), LOOKUP_BATCH):
+        for pk, name in residents.filter(name__in=batch).order_by("pk").values_list("pk", "name"):
+            by_name[name].append(pk)
 
-    kept, report, claimed = [], [], {}
+    kept, found_report, claimed = [], [], {}
 
-    def fail(row: CheckedRow, name: str, reason: str) -> None:
-        report.append({"row": row.row, "column": table.header(name), "reason": reason})
+    def fail(row: CheckedRow, name: str, message, params=None) -> None:
+        found_report.append(report.entry(row.row, table.header(name), message, params))
+
+    def warn(row: CheckedRow, name: str, message, params, kind: str, resident: int) -> None:
+        row.warnings.append(
+            report.entry(
+                row.row,
+                table.header(name),
+                message,
+                params,
+                kind=kind,
+                level=report.WARNING,
+                resident=resident,
+            )
+        )
 
     for row in rows:
         if row.fingerprint in held_by_anonymised:
@@ -235,13 +302,37 @@ def _match_existing(
             fail(
                 row,
                 "name",
-                _("Row %(row)s already updates the same resident.") % {"row": claimed[row.resident_id]},
+                _("Row %(row)s already updates the same resident."),
+                {"row": claimed[row.resident_id]},
             )
             continue
         if row.resident_id:
             claimed[row.resident_id] = row.row
+        else:
+            namesakes = by_name.get(str(row.values.get("name")), [])
+            if namesakes:
+                warn(
+                    row,
+                    "name",
+                    _("Possible duplicate: %(name)s is already registered, with another phone or ID number."),
+                    {"name": row.values.get("name")},
+                    report.POSSIBLE_DUPLICATE,
+                    namesakes[0],
+                )
+        if row.phone:
+            for pk, name in by_phone.get(row.phone, []):
+                if pk != row.resident_id and name != row.values.get("name"):
+                    warn(
+                        row,
+                        "phone",
+                        _("%(name)s already has this phone number; it is shared."),
+                        {"name": name},
+                        report.SHARED_PHONE,
+                        pk,
+                    )
+                    break
         kept.append(row)
-    return kept, report
+    return kept, found_report
 
 
 def prepare(row: CheckedRow) -> None:
@@ -253,6 +344,7 @@ def check_roster(
     *,
     community: Community,
     table: RosterTable,
+    ids_pending: bool = False,
     prepare_rows: bool = False,
     on_progress: Callable[[int], None] | None = None,
     progress_every: int = 500,
@@ -260,16 +352,24 @@ def check_roster(
     """Every data row checked; the report sorted by row. Raises RosterFileError for a file-wide problem."""
     grids = grid_names(community)
     check = RosterCheck(columns=frozenset(table.columns))
-    report = [
-        {"row": table.header_row, "column": header, "reason": _("Unknown column; it is not imported.")}
+    found = [
+        report.entry(
+            table.header_row,
+            header,
+            _("Unknown column; it is not imported."),
+            kind=report.UNKNOWN_COLUMN,
+            level=report.WARNING,
+        )
         for header in table.unknown_headers
     ]
     rows: list[CheckedRow] = []
     for number, cells in table.rows():
         check.total_rows += 1
-        row, errors = check_cells(table=table, number=number, cells=cells, grids=grids, community=community)
+        row, errors = check_cells(
+            table=table, number=number, cells=cells, grids=grids, community=community, ids_pending=ids_pending
+        )
         if row is None:
-            report.extend(errors)
+            found.extend(errors)
         else:
             if prepare_rows:
                 prepare(row)
@@ -283,11 +383,12 @@ def check_roster(
     check.rows = rows
     order = {name: index for index, name in enumerate(BY_FIELD)}
     by_header = {header: order.get(name, 99) for name, (_i, header) in table.columns.items()}
+    warnings = [warning for row in rows for warning in row.warnings]
     check.report = sorted(
-        report + duplicates + conflicts, key=lambda entry: (entry["row"], by_header.get(entry["column"], 99))
+        found + duplicates + conflicts + warnings,
+        key=lambda entry: (entry["row"], by_header.get(entry["column"], 99)),
     )
     return check
 
 
-def error_rows(report: Iterable[dict], header_row: int | None = None) -> set[int]:
-    return {entry["row"] for entry in report if entry["row"] != header_row}
+error_rows = report.error_rows

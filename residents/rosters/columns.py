@@ -94,11 +94,43 @@ SCIENTIFIC = re.compile(r"^\d(\.\d+)?[eE]\+?\d+$")
 class CellError(ValueError):
     """A cell that cannot be read; the message says why, in words a supervisor can act on."""
 
+    def __init__(self, message, kind: str = ""):
+        super().__init__(message)
+        self.kind = kind
+
+
+class FormulaWithoutValue:
+    """An .xlsx cell holding a formula whose result was never saved (a program wrote the file and
+    Excel never calculated it): reading it gives nothing, which is not the same as an empty cell."""
+
+    def __str__(self) -> str:
+        return "="
+
+    def __repr__(self) -> str:
+        return "FormulaWithoutValue()"
+
+
+FORMULA_WITHOUT_VALUE = FormulaWithoutValue()
+ID_AS_NUMBER = "id_number_as_number"
+FORMULA = "formula_without_value"
+
+
+def _refuse_formula(value) -> None:
+    if isinstance(value, FormulaWithoutValue):
+        raise CellError(
+            _(
+                "This cell holds a formula with no saved value. Open the file in Excel, save it, "
+                "and upload it again."
+            ),
+            FORMULA,
+        )
+
 
 def clean_text(value) -> str:
     """A cell as text: full-width digits made plain, Excel's ="0501" and '0501 tricks undone."""
     if value is None:
         return ""
+    _refuse_formula(value)
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, datetime | date | time):
@@ -140,7 +172,8 @@ def id_number_text(value) -> str:
             _(
                 "This ID number was stored as a number, and Excel keeps only 15 digits, so its last digits "
                 "are lost. Format the column as text and type the ID number again."
-            )
+            ),
+            ID_AS_NUMBER,
         )
     text = clean_text(value).replace(" ", "")
     if "*" in text:
@@ -150,7 +183,8 @@ def id_number_text(value) -> str:
             _(
                 "This ID number was written in scientific notation and its last digits are lost. "
                 "Format the column as text and type the ID number again."
-            )
+            ),
+            ID_AS_NUMBER,
         )
     return text
 

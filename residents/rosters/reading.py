@@ -7,12 +7,20 @@ Row numbers are the file's own (the header is usually row 1), as Excel shows the
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
-from residents.rosters.columns import ALIASES, COLUMNS, Column, clean_text, header_key
+from residents.rosters.columns import (
+    ALIASES,
+    COLUMNS,
+    FORMULA_WITHOUT_VALUE,
+    Column,
+    clean_text,
+    header_key,
+)
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -130,18 +138,64 @@ def _open_xlsx(content: bytes) -> RosterTable:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
         sheet.reset_dimensions()  # some writers record a wrong size; read what is there
+        unsaved = _formulas_without_value(workbook, sheet)
     except Exception:  # openpyxl raises a zoo of its own errors on damaged files
         raise RosterFileError(_("This file is not a valid .xlsx workbook.")) from None
 
     def rows() -> Iterator[tuple[int, tuple]]:
         try:
-            yield from enumerate(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), start=1)
+            for number, cells in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), start=1):
+                if number in unsaved:
+                    cells = _mark_unsaved(cells, unsaved[number])
+                yield number, cells
         except Exception:
             raise RosterFileError(_("This file is not a valid .xlsx workbook.")) from None
         finally:
             workbook.close()
 
     return _find_header(rows(), "xlsx")
+
+
+_SHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_CELL_REF = re.compile(r"^([A-Z]+)(\d+)$")
+
+
+def _formulas_without_value(workbook, sheet) -> dict[int, set[int]]:
+    """{row: {column index}} of the cells holding a formula and no saved result. openpyxl reads such
+    a cell as empty (data_only), so the sheet's XML is read for them — only when it has formulas."""
+    from openpyxl.utils import column_index_from_string
+
+    # The parser openpyxl itself reads this sheet with (defusedxml when installed; expat ≥ 2.4
+    # refuses entity expansion bombs either way).
+    from openpyxl.xml.functions import iterparse
+
+    with workbook._archive.open(sheet._worksheet_path) as xml:  # read-only sheets keep the zip open
+        data = xml.read()
+    if b"<f" not in data and b":f" not in data:
+        return {}
+    found: dict[int, set[int]] = {}
+    for _event, element in iterparse(io.BytesIO(data), events=("end",)):
+        if element.tag != f"{_SHEET_NS}c":
+            continue
+        formula, value = element.find(f"{_SHEET_NS}f"), element.find(f"{_SHEET_NS}v")
+        if formula is not None and (value is None or not value.text):
+            match = _CELL_REF.match(element.get("r", ""))
+            if match:
+                found.setdefault(int(match[2]), set()).add(column_index_from_string(match[1]) - 1)
+        element.clear()
+    return found
+
+
+def _mark_unsaved(cells: tuple, columns: set[int]) -> tuple:
+    marked = list(cells)
+    for index in columns:
+        if index >= MAX_COLUMNS:
+            continue
+        if index >= len(marked):
+            marked.extend([None] * (index + 1 - len(marked)))
+        if marked[index] is None:
+            marked[index] = FORMULA_WITHOUT_VALUE
+    return tuple(marked)
 
 
 # --- .csv ---------------------------------------------------------------------------------------

@@ -3,19 +3,19 @@
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from residents.idnumbers import mask_id_number
-from residents.models import RosterImport
-from residents.phones import mask_phone
+from residents.models import Resident, RosterImport
 from residents.roles import Can
+from residents.rosters import report
 from residents.rosters.checking import check_cells, error_rows, grid_names
-from residents.rosters.columns import COLUMNS
 from residents.rosters.reading import RosterFileError, open_roster
 from residents.rosters.services import written_so_far
 from residents.scoping import communities_where
+from residents.services import resident_apply
 
 REPORT_SHOWN = 200
-FLAG_HEADERS = {column.field: column.header for column in COLUMNS if column.kind == "flag"}
 
 
 def recent_imports(*, user, limit: int = 10) -> QuerySet[RosterImport]:
@@ -61,6 +61,7 @@ def preview_sample(*, roster_import: RosterImport, limit: int = 10) -> list[Samp
         grids = grid_names(roster_import.community)
         grid_by_pk = {pk: name for name, pk in grids.items()}
         sample = []
+        now = timezone.now()
         for number, cells in table.rows():
             if number in skip:
                 continue
@@ -69,22 +70,26 @@ def preview_sample(*, roster_import: RosterImport, limit: int = 10) -> list[Samp
             )
             if row is None:
                 continue
-            values = row.values
-            address = " ".join(
-                str(values.get(part) or "") for part in ("compound", "building", "unit", "room")
-            ).strip()
+            # The resident as the import will write it, shown by the code of the saved page.
+            resident = Resident(community=roster_import.community)
+            resident_apply(resident, {**row.data(), "id_number": ""}, now=now)
             sample.append(
                 SampleRow(
                     row=number,
-                    name=str(values.get("name", "")),
-                    masked_phone=mask_phone(row.phone),
+                    name=resident.name,
+                    masked_phone=resident.masked_phone,
                     contact=" ".join(
-                        str(values.get(part) or "") for part in ("contact_name", "contact_relation")
-                    ).strip(),
-                    address=" ".join(address.split()),
-                    grid=grid_by_pk.get(values.get("grid_id"), ""),
+                        part for part in (resident.contact_name, resident.contact_relation) if part
+                    ),
+                    address=resident.address,
+                    grid=grid_by_pk.get(resident.grid_id, ""),
                     masked_id_number=mask_id_number(row.id_number),
-                    flags=[header for name, header in FLAG_HEADERS.items() if values.get(name)],
+                    flags=resident.flags
+                    + (
+                        [str(Resident._meta.get_field("sms_consent").verbose_name)]
+                        if resident.sms_consent
+                        else []
+                    ),
                 )
             )
             if len(sample) >= limit:
@@ -124,7 +129,8 @@ def roster_progress(roster_import: RosterImport) -> Progress:
     return Progress("previewed", 0, 0, total, False)
 
 
-def report_page(roster_import: RosterImport) -> tuple[list[dict], int]:
-    """The first REPORT_SHOWN entries, and how many more the downloadable report has."""
-    report = roster_import.report or []
-    return report[:REPORT_SHOWN], max(0, len(report) - REPORT_SHOWN)
+def report_page(roster_import: RosterImport) -> tuple[list[report.Group], int]:
+    """The problems grouped by kind (errors first), and how many rows the option "import without
+    the ID numbers Excel turned into numbers" would add."""
+    entries = roster_import.report or []
+    return report.grouped(entries, shown_per_group=REPORT_SHOWN), len(report.rescuable_rows(entries))

@@ -18,13 +18,15 @@ from functools import partial
 from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from residents.models import AccessLog, Community, RosterImport, violates_id_number_unique
+from residents.models import AccessLog, Community, Resident, RosterImport, violates_id_number_unique
 from residents.rosters.checking import RosterCheck, check_roster
 from residents.rosters.reading import RosterFileError, open_roster
+from residents.rosters.report import rescuable_rows
 from residents.rosters.writing import write_roster
 
 logger = logging.getLogger(__name__)
@@ -81,18 +83,100 @@ def _queue(roster_import_id: int, language: str = "") -> None:
         logger.warning("roster import %s could not be queued; the sweep will send it again", roster_import_id)
 
 
-def roster_confirm(*, user, roster_import: RosterImport, language: str) -> bool:
+class RosterChanged(RosterActionError):
+    """The register changed since the preview, and so did what the import would do: the preview was
+    checked again (its report and counts are new); nothing is queued."""
+
+
+def _register_changed_since(roster_import: RosterImport) -> bool:
+    last = Resident.objects.filter(community_id=roster_import.community_id).aggregate(last=Max("updated_at"))
+    return last["last"] is not None and last["last"] >= roster_import.created_at
+
+
+def _expected(roster_import: RosterImport) -> dict:
+    return {
+        "valid": roster_import.valid_rows,
+        "create": roster_import.created_count,
+        "update": roster_import.updated_count,
+        "report": [
+            (entry["row"], entry.get("column"), entry.get("message", entry.get("reason")))
+            for entry in roster_import.report or []
+        ],
+    }
+
+
+def _recheck(roster_import: RosterImport) -> str:
+    """Check the stored file again against the register as it is now; '' when the import would do
+    what the preview said, else what differs (and the preview now says the new)."""
+    before = _expected(roster_import)
+    content = RosterImport.objects.filter(pk=roster_import.pk).values_list("content", flat=True).first()
+    check = check_roster(
+        community=roster_import.community, table=open_roster(bytes(content or b""), roster_import.file_name)
+    )
+    fresh = {
+        "valid_rows": len(check.rows),
+        "created_count": check.to_create,
+        "updated_count": check.to_update,
+        "report": check.report,
+    }
+    for field, value in fresh.items():
+        setattr(roster_import, field, value)
+    after = _expected(roster_import)
+    RosterImport.objects.filter(pk=roster_import.pk, status=Status.PREVIEWED).update(
+        **fresh, total_rows=check.total_rows, created_at=timezone.now()
+    )
+    if after == before:
+        return ""
+    differences = []
+    if after["create"] != before["create"]:
+        differences.append(
+            _("%(now)s new residents (the preview said %(then)s)")
+            % {"now": after["create"], "then": before["create"]}
+        )
+    if after["update"] != before["update"]:
+        differences.append(
+            _("%(now)s to update (the preview said %(then)s)")
+            % {"now": after["update"], "then": before["update"]}
+        )
+    if after["valid"] != before["valid"]:
+        differences.append(
+            _("%(now)s valid rows (the preview said %(then)s)")
+            % {"now": after["valid"], "then": before["valid"]}
+        )
+    if after["report"] != before["report"]:
+        differences.append(
+            _("%(now)s problems and warnings (the preview said %(then)s)")
+            % {"now": len(after["report"]), "then": len(before["report"])}
+        )
+    return "; ".join(differences) or str(_("other findings"))
+
+
+def roster_confirm(*, user, roster_import: RosterImport, language: str, ids_pending: bool = False) -> bool:
     """Queue the import once: a conditional UPDATE previewed → queued, the task sent after commit.
 
+    `ids_pending`: also import the rows whose ID numbers Excel stored as numbers, without them.
+    A preview older than the register's last change is checked again first; when the import would
+    now do something else, RosterChanged says what, and nothing is queued.
     False when it was already confirmed (a second click, a second tab): nothing more is queued.
     """
     if roster_import.uploaded_by_id != user.pk:
         raise RosterActionError(_("Only the person who uploaded this roster can confirm it."))
-    if roster_import.valid_rows == 0:
+    if roster_import.status == Status.PREVIEWED and _register_changed_since(roster_import):
+        differences = _recheck(roster_import)
+        if differences:
+            raise RosterChanged(
+                _(
+                    "The register changed since this preview, and so did the import: %(what)s. "
+                    "Check the preview again, then confirm."
+                )
+                % {"what": differences}
+            )
+    rescued = len(rescuable_rows(roster_import.report or [])) if ids_pending else 0
+    if roster_import.valid_rows + rescued == 0:
         raise RosterActionError(_("This file has no valid rows to import."))
     with transaction.atomic():
         claimed = RosterImport.objects.filter(pk=roster_import.pk, status=Status.PREVIEWED).update(
-            status=Status.QUEUED, status_changed_at=timezone.now()
+            status=Status.QUEUED, status_changed_at=timezone.now(), ids_pending=bool(rescued)
         )
         if claimed != 1:
             return False
@@ -204,6 +288,7 @@ def roster_run(*, roster_import_id: int) -> str:
             check = check_roster(
                 community=roster_import.community,
                 table=open_roster(bytes(roster_import.content), roster_import.file_name),  # read once each
+                ids_pending=roster_import.ids_pending,
                 prepare_rows=True,
                 on_progress=lambda done: running.update(processed_rows=done),
             )

@@ -17,7 +17,7 @@ from residents.rosters.checking import CheckedRow, RosterCheck, prepare
 from residents.services import resident_apply
 
 BATCH = 500
-_ID_FIELDS = ["id_number_encrypted", "id_number_hmac", "id_number_masked", "birth_date"]
+_ID_FIELDS = ["id_number_encrypted", "id_number_hmac", "id_number_masked", "birth_date", "id_number_pending"]
 
 
 def _batches(rows: list[CheckedRow]) -> Iterator[list[CheckedRow]]:

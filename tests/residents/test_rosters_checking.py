@@ -16,6 +16,11 @@ ID_B = id_number("41110219560101002")
 ID_C = id_number("41110219800215003")
 
 
+def shown(report: list[dict]) -> list[dict]:
+    """Row, column and reason: what the report says (its other keys translate and group it)."""
+    return [{key: entry[key] for key in ("row", "column", "reason")} for entry in report]
+
+
 @pytest.fixture(autouse=True)
 def english():
     with translation.override("en"):
@@ -34,7 +39,7 @@ def check(community, content: bytes, name: str = "roster.csv"):
 def reasons(result) -> dict[int, list[tuple[str, str]]]:
     found: dict[int, list[tuple[str, str]]] = {}
     for entry in result.report:
-        assert set(entry) == {"row", "column", "reason"}
+        assert {"row", "column", "reason", "message", "kind", "level"} <= set(entry)
         found.setdefault(entry["row"], []).append((entry["column"], entry["reason"]))
     return found
 
@@ -137,7 +142,9 @@ def test_community_column_must_name_this_community(binxi):
 
 def test_unknown_columns_are_noted_on_the_header_row(binxi):
     result = check(binxi, csv_bytes([{"姓名": "甲", "鞋码": "42"}], headers=["姓名", "鞋码"]))
-    assert result.report == [{"row": 1, "column": "鞋码", "reason": "Unknown column; it is not imported."}]
+    assert shown(result.report) == [
+        {"row": 1, "column": "鞋码", "reason": "Unknown column; it is not imported."}
+    ]
     assert len(result.rows) == 1
 
 

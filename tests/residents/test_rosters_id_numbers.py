@@ -20,6 +20,11 @@ ID_A = id_number("41110219560101002")
 ID_B = id_number("41110219800215003")
 
 
+def shown(report: list[dict]) -> list[dict]:
+    """Row, column and reason: what the report says (its other keys translate and group it)."""
+    return [{key: entry[key] for key in ("row", "column", "reason")} for entry in report]
+
+
 def confirmed(roster_import: RosterImport) -> int:
     RosterImport.objects.filter(pk=roster_import.pk).update(status="queued")
     return roster_import.pk
@@ -36,13 +41,17 @@ def test_two_rows_with_one_id_number_are_reported_and_the_rest_is_imported(clien
         {"姓名": "李秀英", "身份证号": ID_B},
     ]
     roster_import = preview(client, alice, binxi, rows)
-    assert roster_import.report == [{"row": 3, "column": "身份证号", "reason": "Same ID number as row 2."}]
+    assert shown(roster_import.report) == [
+        {"row": 3, "column": "身份证号", "reason": "Same ID number as row 2."}
+    ]
     assert (roster_import.total_rows, roster_import.valid_rows, roster_import.created_count) == (3, 2, 2)
 
     assert roster_run(roster_import_id=confirmed(roster_import)) == "done"
     roster_import.refresh_from_db()
     assert (roster_import.created_count, roster_import.updated_count) == (2, 0)
-    assert roster_import.report == [{"row": 3, "column": "身份证号", "reason": "Same ID number as row 2."}]
+    assert shown(roster_import.report) == [
+        {"row": 3, "column": "身份证号", "reason": "Same ID number as row 2."}
+    ]
     assert holders(ID_A) == ["王玉枝"] and holders(ID_B) == ["李秀英"]
 
 
@@ -135,7 +144,7 @@ def test_an_id_number_an_anonymised_resident_still_holds_is_reported_in_the_prev
     Resident.objects.filter(pk=ghost.pk).update(anonymised_at="2026-01-01T00:00:00Z")
     rows = [{"姓名": "王玉枝", "身份证号": ID_A}, {"姓名": "李秀英", "身份证号": ID_B}]
     roster_import = preview(client, alice, binxi, rows)
-    assert roster_import.report == [
+    assert shown(roster_import.report) == [
         {
             "row": 2,
             "column": "身份证号",
