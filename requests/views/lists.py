@@ -1,18 +1,21 @@
 """The request lists: all requests (filtered, 25 a page), *My requests*, and the htmx fragments the
 desk session hub and the resident page load (DESIGN §3: those apps never import `requests`)."""
 
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from requests import selectors
+from requests import exports, selectors
 from requests.dashboard.forms import FigureFilterForm
 from requests.forms import ListFilterForm
 from requests.request_models import Status
 from requests.views.common import PAGE_SIZE
+from residents import tabular
 from residents.models import Resident
 from residents.roles import Can
 from residents.scoping import can, communities_where, community_ids, get_scoped_or_404, places
@@ -28,6 +31,9 @@ def request_list(request: HttpRequest) -> HttpResponse:
     rows = selectors.request_list(user=user, filters=filters)
     figure = FigureFilterForm(request.GET)  # a dashboard number's requests
     rows = figure.apply(rows, supervised=communities_where(user, Can.SUPERVISE), at=timezone.now())
+    file_format = request.GET.get("download", "")
+    if file_format in tabular.FORMATS:
+        return _export(request, rows, file_format)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form,
@@ -42,12 +48,34 @@ def request_list(request: HttpRequest) -> HttpResponse:
         ),
         "multi_community": len(places(user)) > 1,
         "can_log": bool(communities_where(user, Can.LOG_REQUESTS)),
+        "can_export": bool(communities_where(user, Can.IMPORT_EXPORT)),
         "now": timezone.now(),
         "statuses": Status.choices,
         # The overdue list offers escalating (督办) and reassigning where the user supervises.
         "supervised": set(communities_where(user, Can.SUPERVISE)) if filters.overdue else set(),
     }
     return render(request, "requests/list.html", context)
+
+
+def _export(request: HttpRequest, rows, file_format: str) -> HttpResponse:
+    """The list as a file, for those who may export (supervisors): only their exporting communities."""
+    allowed = communities_where(request.user, Can.IMPORT_EXPORT)
+    if not allowed:
+        raise PermissionDenied
+    rows = rows.filter(community_id__in=allowed)
+    filters = {
+        key: value
+        for key, value in request.GET.items()
+        if key not in ("download", "page") and value and len(value) < 200
+    }
+    names = sorted(places(request.user)[cid].community_name for cid in allowed)
+    return exports.download(
+        actor=request.user,
+        queryset=rows,
+        file_format=file_format,
+        filters=filters,
+        community_name=names[0] if len(names) == 1 else _("all communities"),
+    )
 
 
 def _section(rows):
