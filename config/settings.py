@@ -280,6 +280,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "residents.client_address.client_address"
+AXES_USERNAME_CALLABLE = "residents.client_address.login_username"
 AXES_VERBOSE = False
 
 # Addresses of the reverse proxies whose X-Forwarded-For we believe (nginx, a load balancer).

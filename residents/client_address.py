@@ -15,3 +15,15 @@ def client_address(request) -> str:
         if hop not in trusted:
             return hop
     return remote
+
+
+def login_username(request, credentials=None) -> str | None:
+    """The username a login attempt is recorded under (django-axes): what was typed, cut to the
+    length a username may have and without NUL bytes, so a 20,000-character or binary "username"
+    is refused by the form instead of overflowing the attempt log (a 500 on PostgreSQL)."""
+    value = (credentials or {}).get("username") if credentials else None
+    if value is None:
+        value = getattr(request, "POST", {}).get("username") if request is not None else None
+    if value is None:
+        return None
+    return str(value).replace("\x00", "")[:150]

@@ -61,3 +61,13 @@ def test_logout_is_a_post_and_ends_the_session(client):
     response = client.post(reverse("logout"))
     assert response.status_code == 302
     assert client.get("/").status_code == 302
+
+
+@pytest.mark.parametrize("username", ["x" * 20_000, "ab\x00cd"])
+def test_a_hostile_username_is_refused_by_the_form_not_with_a_500(client, username):
+    from axes.models import AccessAttempt
+
+    response = client.post(reverse("login"), {"username": username, "password": "wrong"})
+    assert response.status_code == 200  # the form's error, not a 500 from the attempt log
+    for attempt in AccessAttempt.objects.all():  # a long one is counted, cut to a username's length
+        assert len(attempt.username) <= 150 and "\x00" not in attempt.username
