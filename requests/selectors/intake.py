@@ -1,6 +1,8 @@
 """Reads for the intake form: the desk session and resident it is for, the sessions and categories
 it offers, and the request an earlier submit of the same form logged."""
 
+import re
+
 from django.db.models import Q, QuerySet
 
 from desks.models import DeskSession
@@ -56,9 +58,14 @@ def intake_category(*, category_id: int | None) -> Category | None:
     )
 
 
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
 def request_by_token(*, community_id: int, token: str) -> ServiceRequest | None:
-    """The request an intake form with this idempotency token already logged, if any."""
-    if not token:
+    """The request an intake form with this idempotency token already logged, if any. A token we
+    did not make (ours are URL-safe base64: secrets.token_urlsafe) finds nothing without a query —
+    a NUL byte would not even reach PostgreSQL as text."""
+    if not token or not _TOKEN.fullmatch(token):
         return None
     # The repeated condition of the partial unique index lets SQLite use it (PostgreSQL infers it).
     rows = ServiceRequest.objects.filter(community_id=community_id, idempotency_token=token)

@@ -98,7 +98,7 @@ def test_category_names_follow_the_language(world):
     from django.utils import translation
 
     with translation.override("en"):
-        assert world.subsidy.label == "policy consultation · childcare / second-child subsidy"
+        assert world.subsidy.label == "Policy consultation · Childcare / second-child subsidy"
     with translation.override("zh-hans"):
         assert world.subsidy.name == "育儿补贴（二孩补贴）"
 

@@ -328,3 +328,13 @@ def test_a_new_residents_149_number_is_kept_with_a_warning(world, as_user):
     assert Resident.objects.get(name="李秀英").phone == "+8614912345678"
     page = client.get(response["Location"], **EN).content.decode()
     assert "range is not in the phone-number data yet" in page
+
+
+def test_a_token_with_a_nul_byte_is_refused_not_a_500(world, client):
+    """A hostile hidden token never reaches the database (PostgreSQL refuses NUL in text)."""
+    client.force_login(world.desk_staff)
+    response = client.post(
+        f"/requests/new/?community={world.binxi.pk}",
+        {"community": world.binxi.pk, "idempotency_token": "a\x00b", "description": "x"},
+    )
+    assert response.status_code in (200, 302)
