@@ -91,9 +91,10 @@ class Number:
         return self.value - self.previous.value
 
 
-def figures(scope: Scope, period: Period, at: dt.datetime) -> dict[str, Number]:
+def figures(scope: Scope, period: Period, at: dt.datetime, *, now: bool = True) -> dict[str, Number]:
     """The counts and rates of DESIGN §5 for the period: two queries (the period's figures in one
-    aggregate over the rows an event of the period touches; open and overdue now in another)."""
+    aggregate over the rows an event of the period touches; open and overdue now in another, left
+    out with now=False — they do not depend on the period)."""
     in_period = {}
     for name, figure in FIGURES.items():
         if name in ("open_now", "overdue_now"):
@@ -102,14 +103,16 @@ def figures(scope: Scope, period: Period, at: dt.datetime) -> dict[str, Number]:
         if figure.is_rate:
             in_period[f"{name}__hit"] = Count("id", filter=figure.hit(period, at))
     counted = scope.requests().filter(period_filter(period, at)).aggregate(**in_period)
-    counted.update(
-        scope.requests()
-        .filter(status__in=OPEN_STATUSES)
-        .aggregate(
-            open_now__base=Count("id"),
-            overdue_now__base=Count("id", filter=FIGURES["overdue_now"].base(period, at)),
+    counted.update(open_now__base=0, overdue_now__base=0)
+    if now:
+        counted.update(
+            scope.requests()
+            .filter(status__in=OPEN_STATUSES)
+            .aggregate(
+                open_now__base=Count("id"),
+                overdue_now__base=Count("id", filter=FIGURES["overdue_now"].base(period, at)),
+            )
         )
-    )
     numbers = {}
     for name, figure in FIGURES.items():
         base = counted[f"{name}__base"] or 0
@@ -120,7 +123,7 @@ def figures(scope: Scope, period: Period, at: dt.datetime) -> dict[str, Number]:
 
 def figures_with_previous(scope: Scope, period: Period, previous: Period, at: dt.datetime) -> dict:
     now = figures(scope, period, at)
-    before = figures(scope, previous, at)
+    before = figures(scope, previous, at, now=False)  # open and overdue now are counted once
     for name, number in now.items():
         if name not in ("open_now", "overdue_now"):
             number.previous = before[name]

@@ -32,12 +32,3 @@ def dashboard_field(field):
     if field.errors:
         css += " is-invalid"
     return format_html("{}", field.as_widget(attrs={"class": css}))
-
-
-@register.filter
-def supervises(user) -> bool:
-    """Whether the navigation offers the dashboard (the user supervises some community)."""
-    from residents.roles import Can
-    from residents.scoping import communities_where
-
-    return bool(communities_where(user, Can.SUPERVISE))
