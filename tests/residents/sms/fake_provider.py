@@ -2,14 +2,21 @@
 
 It counts every message it takes (by To and Body), answers like Twilio (201 and a JSON body with
 the message's sid), and can be told to fail: `fail_next` answers 503 / 400 for that many requests.
+`reply()` plays the provider's side of a resident's answer: it posts the inbound message to the
+app's webhook, signed with X-Twilio-Signature as Twilio signs it.
 """
 
+import base64
+import hashlib
+import hmac
 import json
 import threading
 import uuid
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
+
+import httpx
 
 ACCOUNT_SID = "ACtest0000000000000000000000000000"
 AUTH_TOKEN = "fake-provider-token"
@@ -68,6 +75,27 @@ class FakeProvider:
     def bodies(self) -> Counter:
         with self.lock:
             return Counter(m["body"] for m in self.messages)
+
+    def reply(self, webhook_url: str, *, sender: str, body: str) -> httpx.Response:
+        """A resident's SMS `body` from `sender`, posted to `webhook_url` (the app's Twilio inbound
+        address, as PUBLIC_BASE_URL names it) the way Twilio posts it."""
+        form = {
+            "MessageSid": "SM" + uuid.uuid4().hex,
+            "AccountSid": ACCOUNT_SID,
+            "From": sender,
+            "To": "+15005550006",
+            "Body": body,
+        }
+        data = webhook_url + "".join(name + form[name] for name in sorted(form))
+        signature = base64.b64encode(hmac.new(AUTH_TOKEN.encode(), data.encode(), hashlib.sha1).digest())
+        return httpx.post(
+            webhook_url, data=form, headers={"X-Twilio-Signature": signature.decode()}, timeout=10
+        )
+
+    def find(self, *needles: str) -> list[dict]:
+        """The messages taken so far whose body holds every one of `needles`."""
+        with self.lock:
+            return [m for m in self.messages if all(n in m["body"] for n in needles)]
 
     def settings(self) -> dict[str, str]:
         """What a process needs to send through this provider (settings names = environment names)."""
