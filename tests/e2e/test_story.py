@@ -4,12 +4,13 @@ closed; a reminder and an escalation; a dissatisfied rating reviewed and reopene
 screening followed up; the supervisor's dashboard and monthly report. Desk staff, the grid worker,
 the handler and the volunteer work on a 360 × 740 phone, the supervisor on a desktop.
 
-Real parts: the live server on PostgreSQL; a real Celery worker on Redis with the fake provider's
-settings, on a queue of its own, which takes the on-commit SMS deliveries and runs the reminder
-sweep published as beat publishes it; the fake provider speaks Twilio's Messages API and posts
-residents' replies, signed, to the inbound webhook. The reminder clock: the worker's sweep fires
-what is due now; the overdue days after it are reached by moving the clock forward in this process
-(requests.clock.frozen) and calling the sweep as beat would.
+Real parts: the live server on PostgreSQL; a real Celery worker and a real `celery beat` on Redis,
+under a run id of their own (their queue and key prefix; this process publishes the on-commit SMS
+deliveries there too, so the suite's session worker never takes them), beat sweeping every 2 seconds;
+the worker sends through a fake provider that speaks Twilio's Messages API and posts residents'
+replies, signed, to the inbound webhook. The reminder clock: beat's sweep fires what is due now;
+the overdue days after it are reached by moving the clock forward in this process
+(requests.clock.frozen) and calling the sweep as beat's task does.
 
 Screenshots for the README tour are saved as it goes (DOORSTEP_SCREENSHOTS names the folder; else a
 temporary one, printed at the end)."""
@@ -30,13 +31,12 @@ from requests import clock
 from requests.models import Category, CategoryHandler, InboxItem, ReminderStep, ServiceRequest
 from requests.services import request_accept, request_log, request_resolve
 from requests.services.sweep import reminders_sweep
-from requests.tasks import sweep_reminders
 from residents.models import Membership
 from tests.conftest import assert_no_horizontal_scroll, browser_login, require
 from tests.factories import PASSWORD, ResidentFactory
 from tests.requests.conftest import PNG
 from tests.residents.sms.fake_provider import FakeProvider
-from tests.residents.sms.workers import settle, sms_queue, sms_worker
+from tests.residents.sms.workers import beat, keyspace, settle, sms_queue, sms_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -161,21 +161,30 @@ def test_the_whole_story(live_server, browser, story_world, db_cache, settings, 
     require("PostgreSQL", connection.vendor == "postgresql", "the story runs on the production database")
     w = story_world
     with FakeProvider() as provider:
-        queue = sms_queue()
+        run_id = sms_queue()  # the worker's and beat's run id: their queue and key prefix
         for name, value in provider.settings().items():
             setattr(settings, name, value)
         settings.PUBLIC_BASE_URL = live_server.url
-        settings.SMS_QUEUE = queue
+        settings.SMS_QUEUE = run_id
         settings.SMS_QUIET_START = settings.SMS_QUIET_END = (0, 0)
-        worker_env = {"PUBLIC_BASE_URL": live_server.url, "DOORSTEP_RUN_ID": settings.RUN_ID}
-        with sms_worker(
-            broker_url=settings.REDIS_URL, queue=queue, provider=provider, log_path=tmp_path / "worker.log"
-        ) as worker:
+        both = {"DOORSTEP_RUN_ID": run_id, "PUBLIC_BASE_URL": live_server.url}
+        with (
+            keyspace(run_id),
+            sms_worker(
+                broker_url=settings.REDIS_URL,
+                queue=run_id,
+                provider=provider,
+                log_path=tmp_path / "worker.log",
+                **both,
+            ) as worker,
+            beat(run_id=run_id, folder=tmp_path, interval=2, **both),
+        ):
             story = Story(browser, live_server, provider, shots)
             try:
-                _play(story, w, queue, worker_env)
+                _play(story, w)
             except BaseException:
                 print(worker.log()[-4000:])
+                print((tmp_path / "beat.log").read_text(errors="replace")[-2000:])
                 raise
             finally:
                 story.close()
@@ -186,7 +195,7 @@ def test_the_whole_story(live_server, browser, story_world, db_cache, settings, 
         print(f"waits: {line}")
 
 
-def _play(story: Story, w, queue: str, worker_env: dict) -> None:
+def _play(story: Story, w) -> None:
     url = story.url
 
     # The supervisor's dashboard before anything happened: the figures the story must change.
@@ -298,8 +307,8 @@ def _play(story: Story, w, queue: str, worker_env: dict) -> None:
     story.shot(resident, "status-page-phone")
     story.step("4. rated 1 by SMS, closed")
 
-    # 5. A second request, left unaccepted past its accept deadline: beat's sweep (published to the
-    #    worker as beat publishes it) puts a reminder in the handler's inbox.
+    # 5. A second request, left unaccepted past its accept deadline: beat's sweep, run by the worker,
+    #    puts a reminder in the handler's inbox.
     with clock.frozen(working_days_ago(3)):
         second = request_log(
             actor=w.desk_staff,
@@ -310,9 +319,8 @@ def _play(story: Story, w, queue: str, worker_env: dict) -> None:
             handler=w.handler,
         )
     assert second.accept_due_at < clock.now()
-    done = sweep_reminders.apply_async(queue=queue).get(timeout=60)
-    assert done["fired"] >= 1, done
-    assert InboxItem.objects.filter(user=w.handler, request=second, kind="accept").exists()
+    reminded = InboxItem.objects.filter(user=w.handler, request=second, kind="accept")
+    assert settle(reminded.exists, timeout=30), "beat's sweep put no reminder in the handler's inbox"
     handler = story.page("handler")
     handler.goto(f"{url}/")
     assert handler.locator("#inbox-badge").inner_text() == "1"
@@ -345,7 +353,7 @@ def _play(story: Story, w, queue: str, worker_env: dict) -> None:
     boss.goto(f"{url}/requests/inbox/")
     escalation = boss.locator(f'.inbox-item[data-reference="{second.reference}"]')
     assert "督办" in escalation.first.inner_text()
-    story.step("5. reminder by the worker's sweep, escalation on overdue day 2")
+    story.step("5. reminder by beat's sweep, escalation on overdue day 2")
 
     # 6. A third request, rated "3" by SMS, lands in the supervisor's review; she reopens it.
     third = request_log(

@@ -82,16 +82,15 @@ class SmsWorker:
     def __init__(self, *, broker_url: str, queue: str, provider, log_path: Path, concurrency: int = 1, **env):
         require("Redis", bool(settings.REDIS_URL), "the SMS worker tests use a Redis broker (REDIS_URL)")
         self.log_path = log_path
-        environment = subprocess_env(
-            DATABASE_URL=_database_url_for_worker(),
-            DOORSTEP_RUN_ID=settings.RUN_ID,
-            REDIS_URL=broker_url,
-            SMS_QUEUE=queue,
-            SMS_QUIET_START="00:00",
-            SMS_QUIET_END="00:00",
-            **provider.settings(),
-            **env,
-        )
+        defaults = {
+            "DATABASE_URL": _database_url_for_worker(),
+            "DOORSTEP_RUN_ID": settings.RUN_ID,
+            "REDIS_URL": broker_url,
+            "SMS_QUEUE": queue,
+            "SMS_QUIET_START": "00:00",
+            "SMS_QUIET_END": "00:00",
+        }
+        environment = subprocess_env(**{**defaults, **provider.settings(), **env})  # env may override
         environment["PYTEST_VERSION"] = os.environ.get("PYTEST_VERSION", "")
         with open(log_path, "ab") as log:
             self.process = subprocess.Popen(
@@ -171,6 +170,66 @@ def broker(url: str):
     finally:
         app.conf.broker_url, app.conf.broker_write_url = saved
         app._pool = None
+
+
+@contextmanager
+def keyspace(run_id: str):
+    """Publish from this process under another run's key prefix in Redis (where a worker and a
+    beat started with DOORSTEP_RUN_ID=run_id listen), then back."""
+    from config.celery import app
+
+    saved = app.conf.broker_transport_options
+    app.conf.broker_transport_options = {**saved, "global_keyprefix": f"{run_id}:"}
+    app._pool = None
+    try:
+        yield
+    finally:
+        app.conf.broker_transport_options = saved
+        app._pool = None
+
+
+@contextmanager
+def beat(*, run_id: str, folder: Path, interval: float, **env):
+    """A real `celery beat` sending the project's schedule every `interval` seconds to the default
+    queue of `run_id` (a worker started with the same DOORSTEP_RUN_ID takes them). Stopped on exit."""
+    require("Redis", bool(settings.REDIS_URL), "beat publishes to Redis (REDIS_URL)")
+    environment = subprocess_env(
+        **{
+            "DATABASE_URL": _database_url_for_worker(),
+            "DOORSTEP_RUN_ID": run_id,
+            "SWEEP_INTERVAL_SECONDS": str(interval),
+            **env,
+        }
+    )
+    log_path = folder / "beat.log"
+    with open(log_path, "ab") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "beat",
+                f"--schedule={folder / 'beat-schedule'}",
+                "--loglevel=INFO",
+            ],
+            cwd=BASE_DIR,
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=10)
 
 
 def black_hole_port():
