@@ -10,6 +10,11 @@ BLOCKING = ("serious", "critical")
 
 def axe_violations(page) -> list[dict]:
     """Run axe on the page as it is now; return its serious and critical violations."""
+    return [v for v in axe_all(page) if v["impact"] in BLOCKING]
+
+
+def axe_all(page) -> list[dict]:
+    """Run axe on the page as it is now; return every violation (any impact)."""
     # evaluate() goes through the DevTools protocol, which the page's Content-Security-Policy
     # (script-src 'self', no eval) does not govern, so axe runs without loosening the policy.
     if not page.evaluate("() => typeof window.axe === 'object'"):
@@ -23,7 +28,7 @@ def axe_violations(page) -> list[dict]:
             }));
         }"""
     )
-    return [v for v in result if v["impact"] in BLOCKING]
+    return result
 
 
 def describe(violations: list[dict]) -> str:
