@@ -1,10 +1,20 @@
-"""Resident search as desk staff type it: p50/p95 over 10,000 residents (target p95 well under 100 ms).
+"""Search and lists: resident search (target p95 well under 100 ms) and every request list, filter,
+search and My requests at scale (target p95 ≤ 200 ms at 1,000,000 requests).
 
-Runs against the database DATABASE_URL names (migrate it first); seeds a bench community of
-10,000 residents once, then times the directory search the htmx box calls, for digit, name,
-pinyin-initial, full-pinyin and address queries, through the scoped selector and rendered rows.
+Runs against the database DATABASE_URL names (migrate it first). Two parts:
+
+- residents: seeds a bench community of 10,000 residents once, then times the directory search the
+  htmx box calls, for digit, name, pinyin-initial, full-pinyin and address queries, through the
+  scoped selector;
+- lists: the request list pages drawn whole (view, queries, template) through Django's test client
+  as a logged-in supervisor (one community), a street-office supervisor (both) and a handler, on
+  the database bench/seed_scale.py seeds (BENCH_SIZE requests, default 20,000; 100,000 residents):
+  the default list, each filter, each kind of search, My requests; p50/p95 and each page's query
+  count. BENCH_LISTS=residents or =lists runs one part only.
 """
 
+import datetime as dt
+import os
 import random
 import time
 
@@ -56,6 +66,12 @@ def _seed():
 
 
 def run(args) -> list[str]:
+    part = os.environ.get("BENCH_LISTS", "")
+    lines = [] if part == "lists" else run_residents(args)
+    return lines + ([] if part == "residents" else run_lists(args))
+
+
+def run_residents(args) -> list[str]:
     django.setup()
     from django.db import connection
 
@@ -86,4 +102,96 @@ def run(args) -> list[str]:
         every += timings
         lines.append(summary(label, timings))
     lines.append(summary("all queries", every))
+    return lines
+
+
+def _list_cases(world) -> list[tuple[str, object, str, dict]]:
+    """(label, user, path, query) for every list, filter and search the pages offer."""
+    from django.contrib.auth import get_user_model
+    from pypinyin import lazy_pinyin
+
+    from requests.models import Category, ServiceRequest
+    from residents.models import Grid, Resident
+
+    supervisor, street = world["supervisor"], world["street"]
+    community = world["communities"][0]
+    handler = get_user_model().objects.get(username=f"bench-{community.code}-h3")
+    grid = Grid.objects.filter(community=community).order_by("pk")[4]
+    category = Category.objects.filter(is_group=False).order_by("pk")[3]
+    group = Category.objects.filter(is_group=True).order_by("pk").first()
+    rows = ServiceRequest.objects.filter(community=community)
+    sample = rows.filter(resident__isnull=False).order_by("-pk").select_related("resident")[1234]
+    resident = sample.resident
+    zeng = Resident.objects.filter(community=community, name__startswith="曾", name__regex=r"^...$").first()
+    syllables = lazy_pinyin((zeng or resident).name)
+    full, initials = "".join(syllables), "".join(s[0] for s in syllables)
+    mixed = syllables[0] + initials[1:]  # zengxm
+    week_ago = (dt.date.today() - dt.timedelta(days=7)).isoformat()
+    lst, mine = "/requests/", "/requests/mine/"
+    cases = [
+        ("list, default", supervisor, lst, {}),
+        ("list, default (street office, 2 communities)", street, lst, {}),
+        ("list, page 40", supervisor, lst, {"page": 40}),
+        ("filter status=in_progress", supervisor, lst, {"status": "in_progress"}),
+        ("filter status=closed", supervisor, lst, {"status": "closed"}),
+        ("filter handler", supervisor, lst, {"handler": handler.pk}),
+        ("filter grid", supervisor, lst, {"grid": grid.pk}),
+        ("filter category", supervisor, lst, {"category": category.pk}),
+        ("filter category group", supervisor, lst, {"category": group.pk}),
+        ("filter source=hotline", supervisor, lst, {"source": "hotline"}),
+        ("filter overdue", supervisor, lst, {"overdue": "on"}),
+        ("filter last 7 days", supervisor, lst, {"date_from": week_ago}),
+        ("filter grid + status=logged", supervisor, lst, {"grid": grid.pk, "status": "logged"}),
+        ("filter resident", supervisor, lst, {"resident": resident.pk}),
+        ("search reference", supervisor, lst, {"q": sample.reference}),
+        ("search reference, lower case", supervisor, lst, {"q": sample.reference.lower()}),
+        ("search 4 digits (phone last 4 / number)", supervisor, lst, {"q": resident.phone[-4:]}),
+        ("search whole mobile", supervisor, lst, {"q": resident.phone[3:]}),
+        ("search name", supervisor, lst, {"q": resident.name}),
+        ("search surname (one character)", supervisor, lst, {"q": resident.name[0]}),
+        ("search pinyin full", supervisor, lst, {"q": full}),
+        ("search pinyin initials", supervisor, lst, {"q": initials}),
+        ("search pinyin mixed", supervisor, lst, {"q": mixed}),
+        ("search descriptions too", supervisor, lst, {"q": "诉求", "descriptions": "on"}),
+        ("search name (street office)", street, lst, {"q": resident.name}),
+        ("My requests (supervisor)", supervisor, mine, {}),
+        ("My requests (street office)", street, mine, {}),
+        ("My requests (handler)", handler, mine, {}),
+    ]
+    return cases
+
+
+def run_lists(args) -> list[str]:
+    django.setup()
+    from django.db import connection, reset_queries
+    from django.test import Client
+    from django.test.utils import override_settings
+
+    from bench.seed_scale import seed
+    from requests.models import ServiceRequest
+
+    size = int(os.environ.get("BENCH_SIZE", "20000"))
+    world = seed(size, out=lambda line: None)
+    total = ServiceRequest.objects.count()
+    rounds = 5 if args.quick else 20
+    lines = [f"lists: database {connection.vendor}, requests: {total:,} (two communities, 60/40)"]
+    with override_settings(ALLOWED_HOSTS=["*"], DEBUG=False):
+        clients = {}
+        for label, user, path, query in _list_cases(world):
+            client = clients.get(user.pk)
+            if client is None:
+                client = clients[user.pk] = Client()
+                client.force_login(user)
+            assert client.get(path, query).status_code == 200  # warm: the session, caches
+            timings = []
+            for _ in range(rounds):
+                started = time.perf_counter()
+                response = client.get(path, query)
+                timings.append(time.perf_counter() - started)
+                assert response.status_code == 200, (label, response.status_code)
+            with override_settings(DEBUG=True):
+                reset_queries()
+                client.get(path, query)
+                queries = len(connection.queries)
+            lines.append(f"{summary(label, timings)} queries={queries}")
     return lines

@@ -10,7 +10,9 @@ seeder's own values on top, so a new nullable or defaulted column needs no chang
 """
 
 import datetime as dt
+import functools
 import io
+import itertools
 import json
 import random
 import sys
@@ -25,6 +27,31 @@ SUPERVISOR = "bench-supervisor"
 STREET = "bench-street"
 SOURCES = ("desk", "desk", "desk", "phone", "walk_in", "hotline", "grid_patrol")
 RATINGS = ("satisfied",) * 6 + ("fairly_satisfied",) * 2 + ("dissatisfied", "unreachable")
+
+
+# Names as a register holds them (a common surname, one or two given characters), so name and
+# pinyin searches meet the spread of matches they meet in a real community: 王 is common, 曾 rarer.
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
+    "余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯"
+    "龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+GIVEN = (
+    "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华建国玉梅红志文春云海波小晓俊鹏"
+    "辉凤燕玲丹萍宇浩凯欣淑珍荣新利清飞彬富顺信子成康星光天达安岩中茂进林有坚和彪博诚"
+    "先敬震振壮会思群豪心邦承乐绍功松善厚庆磊民友裕河哲江超浩亮政谦亨奇固之轮翰朗伯宏"
+    "言若鸣朋斌梁栋维启克伦翔旭鹏泽晨辰士以建家致树炎德行时泰盛雄琛钧冠策腾楠榕风航弘"
+)
+
+_SURNAME_WEIGHTS = list(itertools.accumulate(1 / (k + 6) for k in range(len(SURNAMES))))
+
+
+def _resident_name(i: int) -> str:
+    """A deterministic, realistic name for resident i: surnames weighted towards the common ones."""
+    r = random.Random(i)
+    surname = r.choices(SURNAMES, cum_weights=_SURNAME_WEIGHTS)[0]
+    given = "".join(r.choice(GIVEN) for _ in range(r.choice((1, 2, 2, 2))))
+    return surname + given
 
 
 def _copy_value(value) -> str:
@@ -112,6 +139,7 @@ def seed(size: int, *, out=print) -> dict:
     from requests import clock
     from requests.models import Category, RequestEvent, ServiceRequest
     from residents.models import Community, Resident
+    from residents.pinyin import name_readings
 
     try:
         from residents.models import Membership
@@ -143,15 +171,17 @@ def seed(size: int, *, out=print) -> dict:
     if have < RESIDENTS:
         copier = Copier(Resident, connection)
         now = clock.now()
+        readings = functools.lru_cache(maxsize=None)(name_readings)
 
         def residents():
             for i in range(have, RESIDENTS):
                 community = communities[0] if i % 5 < 3 else communities[1]
+                name = _resident_name(i)
                 yield {
                     "community_id": community.pk,
                     "grid_id": rng.choice(people[community.pk][1]),
-                    "name": f"居民{i}",
-                    "name_pinyin": f"ju min {i} jm{i}",
+                    "name": name,
+                    "name_pinyin": readings(name),
                     "phone": f"+86138{i:08d}",
                     "compound": "冶金厂家属院",
                     "building": str(i % 12 + 1),

@@ -165,6 +165,7 @@ class ListFilterForm(forms.Form):
 
     community = IdField(required=False, widget=forms.HiddenInput)
     q = forms.CharField(label=_("Search"), required=False, max_length=60)
+    descriptions = forms.BooleanField(label=_("Search descriptions too"), required=False)
     status = forms.ChoiceField(label=_("status"), required=False)
     category = IdField(label=_("category"), required=False)
     grid = IdField(label=_("grid"), required=False)
@@ -201,4 +202,5 @@ class ListFilterForm(forms.Form):
             date_from=data.get("date_from"),
             date_to=data.get("date_to"),
             q=data.get("q") or "",
+            descriptions=bool(data.get("descriptions")),
         )

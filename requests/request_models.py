@@ -203,6 +203,31 @@ class ServiceRequest(models.Model):
             models.Index(
                 fields=["hotline_reference"], condition=~Q(hotline_reference=""), name="request_hotline_ref"
             ),
+            # The list's filters, each in the list's order, so a page and its bounded count read an
+            # index (status and category are above; overdue below).
+            models.Index(fields=["community", "handler", "-logged_at"], name="request_community_handler"),
+            models.Index(fields=["community", "grid", "-logged_at"], name="request_community_grid"),
+            models.Index(fields=["community", "source", "-logged_at"], name="request_community_source"),
+            # Still to be worked on, by resolve-by time: the list's overdue filter.
+            models.Index(
+                fields=["community", "resolve_due_at"],
+                condition=Q(status__in=["logged", "assigned", "in_progress"]),
+                name="request_unresolved_due",
+            ),
+            # My requests for supervisors: extensions to decide, reviews, return visits to make.
+            models.Index(
+                fields=["community", "updated_at"],
+                condition=Q(extension_pending=True),
+                name="request_extension",
+            ),
+            models.Index(
+                fields=["community", "rated_at"], condition=Q(review_pending=True), name="request_review"
+            ),
+            models.Index(
+                fields=["community", "resolved_at"],
+                condition=Q(status="resolved", review_pending=False),
+                name="request_awaiting_visit",
+            ),
         ]
         constraints = [
             # A double tap on "log" makes one request.

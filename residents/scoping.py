@@ -20,6 +20,7 @@ class Place:
     community_name: str
     role: str
     health_permission: bool
+    community_code: str = ""  # the letters of its requests' references (BX in BX-2026-000123)
 
 
 def places(user) -> dict[int, Place]:
@@ -29,7 +30,7 @@ def places(user) -> dict[int, Place]:
     cached = getattr(user, "_doorstep_places", None)
     if cached is None:
         rows = user.memberships.filter(is_active=True).values_list(
-            "community_id", "community__name", "role", "health_permission"
+            "community_id", "community__name", "role", "health_permission", "community__code"
         )
         cached = {row[0]: Place(*row) for row in rows}
         user._doorstep_places = cached

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from residents.models import AccessLog, Grid, Resident
+from residents.pinyin import ABBREVIATION
 from residents.roles import Can
 from residents.scoping import communities_where, scoped
 
@@ -93,24 +94,37 @@ def _token_q(token: str) -> Q:
     return text
 
 
+def _pinyin_word(word: str, *, marker: str = " ") -> Q:
+    """name_pinyin holds `word` as a whole word after `marker` (" ": whole syllables; ":" an
+    abbreviation, see residents/pinyin.py)."""
+    q = Q(name_pinyin__contains=f"{marker}{word} ") | Q(name_pinyin__endswith=f"{marker}{word}")
+    if marker == " ":
+        q |= Q(name_pinyin=word) | Q(name_pinyin__startswith=f"{word} ")
+    return q
+
+
 def _rank(token: str) -> Case:
-    """0: an exact hit (the whole name, a whole pinyin reading, the phone's last digits), 1: a prefix."""
+    """0: an exact hit (the whole name, a reading in whole syllables — the full name or the surname —,
+    the phone's last digits), 1: initials typed whole (wyz, zengxm), 2: the start of a name or of a
+    reading, 3: anything else that matched. So `wang` lists 王玉枝 (wang) before 万刚 (wan + g)."""
     compact = _SEPARATORS.sub("", token)
     if _is_digits(compact):
-        exact, prefix = Q(phone__endswith=compact), Q(room=compact) | Q(building=compact)
+        ranks = {0: Q(phone__endswith=compact), 2: Q(room=compact) | Q(building=compact)}
     elif token.isascii():
         word = token.lower()
-        exact = (
-            Q(name_pinyin=word)
-            | Q(name_pinyin__startswith=f"{word} ")
-            | Q(name_pinyin__contains=f" {word} ")
-            | Q(name_pinyin__endswith=f" {word}")
-        )
-        prefix = Q(name_pinyin__startswith=word) | Q(name_pinyin__contains=f" {word}")
+        ranks = {
+            0: _pinyin_word(word),
+            1: _pinyin_word(word, marker=ABBREVIATION),
+            2: Q(name_pinyin__startswith=word)
+            | Q(name_pinyin__contains=f" {word}")
+            | Q(name_pinyin__contains=f"{ABBREVIATION}{word}"),
+        }
     else:
-        exact, prefix = Q(name=token), Q(name__startswith=token)
+        ranks = {0: Q(name=token), 2: Q(name__startswith=token)}
     return Case(
-        When(exact, then=Value(0)), When(prefix, then=Value(1)), default=Value(2), output_field=IntegerField()
+        *(When(q, then=Value(rank)) for rank, q in ranks.items()),
+        default=Value(3),
+        output_field=IntegerField(),
     )
 
 
@@ -166,6 +180,40 @@ def search_filter(queryset: QuerySet[Resident], q: str | list[str]) -> QuerySet[
     for token in search_tokens(q) if isinstance(q, str) else q:
         queryset = queryset.filter(_token_q(token))
     return queryset
+
+
+def residents_named(*, user, text: str) -> QuerySet[Resident]:
+    """The user's residents (anonymised ones too) whose name or pinyin holds every word of `text`:
+    Chinese text → part of the name, Latin letters → part of a pinyin reading or the initials
+    (zengxm too). The request list looks requests up by these residents (the trigram indexes on
+    name and name_pinyin serve the LIKE on PostgreSQL)."""
+    queryset = scoped(Resident.objects.all(), user)
+    words = unicodedata.normalize("NFKC", text or "").split()[:6]
+    if not words:
+        return queryset.none()
+    for word in words:
+        word = word.strip(ABBREVIATION)
+        if not word:
+            return queryset.none()
+        queryset = (
+            queryset.filter(name_pinyin__contains=word.lower())
+            if word.isascii()
+            else queryset.filter(name__contains=word)
+        )
+    return queryset
+
+
+def residents_with_phone_digits(*, user, digits: str) -> QuerySet[Resident]:
+    """The user's residents whose phone holds this run of digits (four or more: the last 4 typed most
+    often); a landline typed with its trunk 0 (seven digits or more) without it too. The phone's
+    trigram index serves the LIKE on PostgreSQL."""
+    queryset = scoped(Resident.objects.all(), user)
+    if len(digits) < 4 or not _is_digits(digits):
+        return queryset.none()
+    q = Q(phone__contains=digits)
+    if digits.startswith("0") and len(digits) >= 7:  # a landline with its area code: 0395…
+        q |= Q(phone__contains=digits[1:])
+    return queryset.filter(q)
 
 
 def residents_sharing_phone(*, user, phone: str, exclude_pk: int | None = None) -> list[Resident]:

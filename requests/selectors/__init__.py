@@ -1,6 +1,7 @@
 """The one read layer of the requests app (DESIGN §9), a module per page:
 
 - lists.py: all requests (filters and search), the desk-session and resident fragments;
+- search.py: the list's search, decomposed by what was typed so that an index serves each part;
 - mine.py: *My requests* and the inbox;
 - detail.py: a request's page (timeline, photos, the actions the user may take);
 - intake.py: the intake form's choices and the request a form's token already logged;

@@ -15,6 +15,7 @@ from django.utils import timezone
 from desks.models import DeskSession
 from requests.category_models import Category
 from requests.request_models import OPEN_STATUSES, UNRESOLVED_STATUSES, ServiceRequest
+from requests.selectors.search import search_requests
 from residents.models import Grid, Resident
 from residents.scoping import scoped
 
@@ -49,25 +50,11 @@ class ListFilters:
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     q: str = ""
+    descriptions: bool = False  # search the descriptions' words too (selectors/search.py)
 
 
 def _local_midnight(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
-def _search_q(text: str) -> Q:
-    """A reference (or its last digits), a 12345 reference, part of a name or pinyin, phone digits."""
-    compact = text.replace(" ", "").replace("-", "")
-    q = Q(reference__iexact=text) | Q(hotline_reference__iexact=text)
-    if compact.isascii() and compact.isdigit():
-        q |= Q(reference__endswith=compact)
-        if len(compact) >= 4:
-            q |= Q(resident__phone__contains=compact)
-        return q
-    q |= Q(resident__name__contains=text)
-    if text.isascii():
-        q |= Q(resident__name_pinyin__contains=text.lower()) | Q(reference__icontains=text)
-    return q
 
 
 def request_list(
@@ -83,8 +70,9 @@ def request_list(
         rows = rows.filter(status__in=OPEN_STATUSES)
     if filters.handler_id is not None:
         rows = rows.filter(handler_id=filters.handler_id)
-    if filters.category_id is not None:
-        rows = rows.filter(Q(category_id=filters.category_id) | Q(category__parent_id=filters.category_id))
+    if filters.category_id is not None:  # a group: its categories too, as ids (the index, not a join)
+        chosen = Category.objects.filter(Q(pk=filters.category_id) | Q(parent_id=filters.category_id))
+        rows = rows.filter(category_id__in=list(chosen.values_list("pk", flat=True)))
     if filters.grid_id is not None:
         rows = rows.filter(grid_id=filters.grid_id)
     if filters.overdue:
@@ -101,7 +89,7 @@ def request_list(
         rows = rows.filter(logged_at__lt=_local_midnight(filters.date_to + dt.timedelta(days=1)))
     text = filters.q.strip()
     if text:
-        rows = rows.filter(_search_q(text))
+        rows = search_requests(rows, user=user, text=text, descriptions=filters.descriptions)
     return rows.order_by("-logged_at", "-id")
 
 

@@ -2,7 +2,6 @@
 desk session hub and the resident page load (DESIGN §3: those apps never import `requests`)."""
 
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -14,7 +13,7 @@ from requests import exports, selectors
 from requests.dashboard.forms import FigureFilterForm
 from requests.forms import ListFilterForm
 from requests.request_models import Status
-from requests.views.common import PAGE_SIZE
+from requests.views.common import PAGE_SIZE, BoundedPaginator
 from residents import tabular
 from residents.models import Resident
 from residents.roles import Can
@@ -34,7 +33,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
     file_format = request.GET.get("download", "")
     if file_format in tabular.FORMATS:
         return _export(request, rows, file_format)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = BoundedPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form,
         "filters": filters,

@@ -120,6 +120,32 @@ def test_exact_and_prefix_matches_come_first(alice, binxi):
     assert found(alice, "wy")[0] == "万一"
 
 
+def test_a_whole_syllable_ranks_before_letters_that_only_begin_a_reading(alice, binxi):
+    """`wang` lists 王 (the syllable wang) before 万刚 (wan + g typed whole), and both before a name
+    that only holds the letters (李望, liwang)."""
+    ResidentFactory(community=binxi, name="万刚")
+    ResidentFactory(community=binxi, name="王伟")
+    ResidentFactory(community=binxi, name="李望")
+    assert found(alice, "wang") == ["王伟", "万刚", "李望"]
+    assert found(alice, "wan") == ["万刚", "王伟", "李望"]
+
+
+@pytest.mark.parametrize("typed", ["zengxm", "zengxiaom", "zxm", "zengxiaoming", "zeng", "cengxm"])
+def test_full_pinyin_initials_and_both_mixed(alice, binxi, typed):
+    ResidentFactory(community=binxi, name="曾小明")
+    ResidentFactory(community=binxi, name="曾宪民")  # zengxianmin, zxm too
+    names = found(alice, typed)
+    assert "曾小明" in names
+    if typed in ("zengxiaom", "zengxiaoming"):
+        assert names == ["曾小明"]
+
+
+def test_initials_typed_whole_rank_before_a_prefix(alice, binxi):
+    ResidentFactory(community=binxi, name="张建国")  # :zjg
+    ResidentFactory(community=binxi, name="张佳国栋")  # :zjgd — zjg only begins it
+    assert found(alice, "zjg") == ["张建国", "张佳国栋"]
+
+
 def test_filters_by_grid_compound_flags_and_community(alice, people, binxi):
     assert sorted(found(alice, "", grid_id=people.second_grid.pk)) == ["单秀英", "解晓东"]
     assert sorted(found(alice, "", compound="冶金厂家属院")) == ["曾国强", "王玉枝"]
