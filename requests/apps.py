@@ -13,6 +13,7 @@ class RequestsConfig(AppConfig):
         # A request logged at a desk session counts its resident as served there (desks never
         # imports requests; it asks its registered sources).
         from desks.served import register_served_source
+        from requests import signals  # noqa: F401 - connects the cache's invalidation
         from requests.selectors import residents_served_at
         from requests.sms_replies import handle_reply
         from residents.sms.inbound import register_reply_handler

@@ -4,7 +4,9 @@ Forms parse and check input; the services (requests/services/) decide. A Validat
 service raises is put next to its field with `add_service_errors`.
 """
 
+import re
 import secrets
+import uuid
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -17,10 +19,25 @@ from residents.fields import BoundedDateField, BoundedDateTimeField, IdField
 from residents.phones import normalize_phone
 
 TOKEN_BYTES = 16
+# An idempotency token is the server's (secrets.token_urlsafe, drawn into the form for the no-JS
+# path) or the browser's: a UUID that static/js/intake.js makes for each form it shows
+# (crypto.randomUUID), so that the next request needs no round trip for its token.
+TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+CLIENT_TOKEN = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
 def new_token() -> str:
     return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def clean_token(value: str) -> str:
+    """The token as stored: a UUID in its canonical lower-case form, a server token as it is."""
+    value = (value or "").strip()
+    if CLIENT_TOKEN.fullmatch(value):
+        return str(uuid.UUID(value))
+    if TOKEN.fullmatch(value):
+        return value
+    raise ValidationError(_("This form is out of date: reload the page and enter the request again."))
 
 
 class MultipleFileInput(forms.FileInput):
@@ -51,7 +68,20 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, errors)
 
 
+class ListedChoiceIterator(forms.models.ModelChoiceIterator):
+    """Choices from the queryset's own rows, read once (not `.iterator()`, which on PostgreSQL
+    opens a server-side cursor: three round trips for a short list)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
 class HandlerChoiceField(forms.ModelChoiceField):
+    iterator = ListedChoiceIterator
+
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("empty_label", "—")  # not Django's "---------"
         super().__init__(*args, **kwargs)
@@ -60,11 +90,35 @@ class HandlerChoiceField(forms.ModelChoiceField):
         return f"{obj.last_name}{obj.first_name}".strip() or obj.get_username()
 
 
+class IntakeCategoryField(forms.ModelChoiceField):
+    """A category a request can be logged under, found among the cached intake categories (no
+    query per submit)."""
+
+    def to_python(self, value):
+        from requests.selectors.intake import intake_category
+
+        if value in self.empty_values:
+            return None
+        try:
+            category_id = int(str(value))
+        except (TypeError, ValueError):
+            category_id = None
+        category = intake_category(category_id=category_id) if category_id is not None else None
+        if category is None:
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+            )
+        return category
+
+
 class IntakeForm(forms.Form):
     """Log a request at the desk. The resident is picked (hidden `resident`), added inline (name and
     phone), or the request is marked anonymous."""
 
-    idempotency_token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    # data-client-token: static/js/intake.js replaces the server's token with a UUID of its own.
+    idempotency_token = forms.CharField(
+        widget=forms.HiddenInput(attrs={"data-client-token": True}), max_length=64
+    )
     community = IdField(widget=forms.HiddenInput)
     resident = IdField(widget=forms.HiddenInput, required=False)
     anonymous = forms.BooleanField(label=_("anonymous"), required=False)
@@ -81,7 +135,7 @@ class IntakeForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
     )
     new_sms_consent = forms.BooleanField(label=_("agrees to status SMS"), required=False)
-    category = forms.ModelChoiceField(
+    category = IntakeCategoryField(
         label=_("category"),
         queryset=Category.objects.filter(is_active=True, is_group=False),
         widget=forms.RadioSelect,
@@ -106,6 +160,7 @@ class IntakeForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     desk_session = forms.ModelChoiceField(label=_("desk session"), queryset=None, required=False)
+    desk_session.iterator = ListedChoiceIterator
     handler = HandlerChoiceField(label=_("handler"), queryset=None, required=False)
     # What the page proposed in the handler box (the category's rule): an empty box is "leave it to
     # the supervisors" only when something was proposed and the user emptied it; a box the page
@@ -130,6 +185,9 @@ class IntakeForm(forms.Form):
         if not can_add_resident:
             for name in ("new_name", "new_phone", "new_sms_consent"):
                 del self.fields[name]
+
+    def clean_idempotency_token(self) -> str:
+        return clean_token(self.cleaned_data.get("idempotency_token", ""))
 
     def clean_new_phone(self) -> str:
         value = self.cleaned_data.get("new_phone", "")

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ResidentsConfig(AppConfig):
     name = "residents"
     verbose_name = _("Residents")
+
+    def ready(self):
+        from residents import signals  # noqa: F401 - connects the cache's invalidation

@@ -12,6 +12,7 @@ from residents import idnumbers
 from residents.addresses import address_text
 from residents.phones import mask_phone
 from residents.roles import Role
+from residents.versioned_cache import BumpingQuerySet
 
 
 class Community(models.Model):
@@ -67,9 +68,16 @@ class Grid(models.Model):
         return self.name
 
 
+class MembershipQuerySet(BumpingQuerySet):
+    """Bulk changes outdate the cached places too (single rows do through residents.signals)."""
+
+    cache_names = ("places",)  # residents.scoping.PLACES
+
+
 class Membership(models.Model):
     """A person's place in one community: their role there (roles.py says what it may do), and how
-    they want to be reached. `user.memberships` is what scoping.py reads."""
+    they want to be reached. `user.memberships` is what scoping.py reads (cached between requests:
+    every change, one row or many, outdates the cache)."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
@@ -91,6 +99,8 @@ class Membership(models.Model):
         help_text=_("Party-member volunteers keep in touch with households (党员联户)."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         db_table = "desks_membership"  # moved from desks without moving the rows (migration 0007)

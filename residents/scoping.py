@@ -12,6 +12,9 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from residents.roles import Can, role_can
+from residents.versioned_cache import versioned
+
+PLACES = "places"
 
 
 @dataclass(frozen=True)
@@ -24,17 +27,25 @@ class Place:
 
 
 def places(user) -> dict[int, Place]:
-    """The user's active memberships by community id, read once per request."""
+    """The user's active memberships by community id, read once per request (and kept in the
+    cache between requests under the version `PLACES`)."""
     if not getattr(user, "is_authenticated", False):
         return {}
     cached = getattr(user, "_doorstep_places", None)
     if cached is None:
-        rows = user.memberships.filter(is_active=True).values_list(
-            "community_id", "community__name", "role", "health_permission", "community__code"
+        # The key names the row's shape: a deploy that reads another column misses old entries.
+        key = f"{user.pk}:{len(_PLACE_FIELDS)}"
+        rows = versioned(
+            PLACES, key, lambda: list(user.memberships.filter(is_active=True).values_list(*_PLACE_FIELDS))
         )
         cached = {row[0]: Place(*row) for row in rows}
         user._doorstep_places = cached
     return cached
+
+
+# A Place's fields, read from the memberships; kept in the cache between requests and outdated by
+# any change of a membership or a community (residents.signals and MembershipQuerySet bump PLACES).
+_PLACE_FIELDS = ("community_id", "community__name", "role", "health_permission", "community__code")
 
 
 def community_ids(user) -> list[int]:

@@ -8,10 +8,12 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
 from requests.category_models import Category, CategoryHandler, HandlerRule
+from requests.selectors.intake import CATEGORIES
 from residents.members import members
 from residents.models import Community, Resident
 from residents.roles import Can
 from residents.scoping import can
+from residents.versioned_cache import versioned
 
 
 def _may_handle(user, category: Category, community_id: int) -> bool:
@@ -32,9 +34,20 @@ def default_handler(*, category: Category, community: Community, resident: Resid
         # A grid worker who left (or changed role) must not strand the request: the named handler takes it.
         if _may_handle(user, category, community.pk):
             return user
-    named = CategoryHandler.objects.filter(category=category, community=community).select_related("user")
-    user = next((row.user for row in named[:1]), None)
+    user_id = _named_handlers().get((category.pk, community.pk))
+    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
     return user if _may_handle(user, category, community.pk) else None
+
+
+def _named_handler_rows() -> dict[tuple[int, int], int]:
+    rows = CategoryHandler.objects.values_list("category_id", "community_id", "user_id")
+    return {(category_id, community_id): user_id for category_id, community_id, user_id in rows}
+
+
+def _named_handlers() -> dict[tuple[int, int], int]:
+    """The named handler's user id by (category, community): the rules, kept in the cache between
+    requests (requests.signals outdates them when a rule or a category changes)."""
+    return versioned(CATEGORIES, "named-handlers", _named_handler_rows)
 
 
 def handlers_for(*, community_ids: Iterable[int]) -> QuerySet:

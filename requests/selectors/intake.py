@@ -10,6 +10,9 @@ from requests.category_models import Category
 from requests.request_models import ServiceRequest
 from residents.models import Resident
 from residents.scoping import get_scoped_or_404
+from residents.versioned_cache import versioned
+
+CATEGORIES = "categories"  # the cache's name for categories and their handler rules
 
 
 def intake_session(*, user, session_id: int) -> DeskSession:
@@ -38,8 +41,7 @@ def intake_resident(*, user, resident_id: int, community_id: int | None = None) 
     return get_scoped_or_404(queryset, user, pk=resident_id)
 
 
-def intake_categories() -> list[Category]:
-    """The categories a request is logged under (active, not group headings), in their order."""
+def _all_intake_categories() -> list[Category]:
     return list(
         Category.objects.filter(is_active=True, is_group=False)
         .select_related("parent")
@@ -47,15 +49,17 @@ def intake_categories() -> list[Category]:
     )
 
 
+def intake_categories() -> list[Category]:
+    """The categories a request is logged under (active, not group headings), in their order; kept
+    in the cache between requests (requests.signals outdates it when a category changes)."""
+    return list(versioned(CATEGORIES, "intake", _all_intake_categories))
+
+
 def intake_category(*, category_id: int | None) -> Category | None:
     """A category a request can be logged under (active, not a group heading), or None."""
     if category_id is None:
         return None
-    return (
-        Category.objects.filter(pk=category_id, is_active=True, is_group=False)
-        .select_related("parent")
-        .first()
-    )
+    return next((category for category in intake_categories() if category.pk == category_id), None)
 
 
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")

@@ -22,6 +22,7 @@ from residents.sms import text as sms_text
 from residents.sms.backends import TransportError, get_backend
 from residents.sms.defaults import DEFAULT_TEMPLATES
 from residents.sms.models import HoldReason, Kind, Purpose, SmsMessage, SmsTemplate, State
+from residents.versioned_cache import versioned
 
 logger = logging.getLogger(__name__)
 
@@ -42,11 +43,20 @@ class SmsActionError(Exception):
 
 # --- what a message says ------------------------------------------------------------------------
 
+SMS_TEMPLATES = "sms-templates"  # the cache's name for template rows (residents.signals bumps it)
+
 
 def template_for(kind: str, language: str) -> tuple[str, str]:
-    """(text, provider code) of the admin-edited template, or the built-in default."""
-    row = (
-        SmsTemplate.objects.filter(kind=kind, language=language).values_list("text", "provider_code").first()
+    """(text, provider code) of the admin-edited template, or the built-in default (the row is
+    kept in the cache between requests; saving or deleting a template outdates it)."""
+    row = versioned(
+        SMS_TEMPLATES,
+        f"{kind}:{language}",
+        lambda: (
+            SmsTemplate.objects.filter(kind=kind, language=language)
+            .values_list("text", "provider_code")
+            .first()
+        ),
     )
     if row:
         return row

@@ -4,8 +4,19 @@
 //   <button data-print>               prints the page
 //   <form data-confirm="question">    asks before submitting
 //   <div data-width="40">             width: 40% (a progress bar; also in fragments htmx swaps in)
+// and doorstep.uuid(): a random (version 4) UUID, an idempotency token the browser makes itself.
 (function () {
   "use strict";
+  // crypto.randomUUID exists only on https and localhost; getRandomValues everywhere.
+  function uuid() {
+    if (window.crypto && typeof window.crypto.randomUUID === "function") { return window.crypto.randomUUID(); }
+    var bytes = window.crypto.getRandomValues(new Uint8Array(16));
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    var hex = Array.prototype.map.call(bytes, function (b) { return (b + 0x100).toString(16).slice(1); }).join("");
+    return hex.slice(0, 8) + "-" + hex.slice(8, 12) + "-" + hex.slice(12, 16) + "-" + hex.slice(16, 20) + "-" + hex.slice(20);
+  }
+  window.doorstep = Object.assign(window.doorstep || {}, {uuid: uuid});
   function widths(root) {
     root.querySelectorAll("[data-width]").forEach(function (element) {
       element.style.width = Math.max(0, Math.min(100, Number(element.dataset.width) || 0)) + "%";

@@ -1,5 +1,6 @@
 // The intake form (requests/templates/requests/intake.html): picking a resident, the answered box,
-// and the history entry that makes Back + resubmit log one request, not two.
+// the form's idempotency token (a UUID made here), and the history entry that makes Back +
+// resubmit log one request, not two.
 (function () {
   var form = document.getElementById("intake-form");
   var hidden = form.querySelector("input[name=resident]");
@@ -62,7 +63,16 @@
   }
   function restore() {
     var was = kept();
-    if (!was) { remember({}); return; }
+    if (!was) {
+      // A form shown for the first time in this history entry: the browser makes its token (a
+      // UUID, checked by the server), so the next request needs no server round trip for one.
+      // Without JavaScript the server's token in the page is used.
+      if (token.hasAttribute("data-client-token") && window.doorstep && window.doorstep.uuid) {
+        token.value = window.doorstep.uuid();
+      }
+      remember({});
+      return;
+    }
     token.value = was.token;
     if (was.category) {
       var radio = form.querySelector('input[name=category][value="' + was.category + '"]');

@@ -1,0 +1,126 @@
+"""Reference data every request re-reads (a user's memberships, the categories, SMS templates),
+kept in the cache under a version number that any change bumps.
+
+    value = versioned("places", str(user.pk), compute)   # one cache round trip when warm
+    bump("places")                                        # on save or delete of what it is made of
+
+One MGET reads the version and the entry together; an entry made under an older version is
+computed again. A change bumps the version at once and again when its transaction commits, so an
+entry computed from the uncommitted state in between is outdated too. With the database as the
+cache (the embedded default) a cache read is itself a query: then values are computed each time.
+A cache that fails answers from the database as if nothing were cached.
+"""
+
+import logging
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.core.cache import cache
+from django.core.cache.backends.db import DatabaseCache
+from django.db import models, transaction
+from django.db.models.signals import post_migrate
+from django.dispatch import receiver
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+TIMEOUT = 3600  # seconds an entry lives without a bump (a safety net: bumps are what invalidate)
+
+
+def enabled() -> bool:
+    """Whether values are cached (not with the database as the cache: a read there is a query)."""
+    from django.core.cache import caches
+
+    return not isinstance(caches["default"], DatabaseCache)
+
+
+def _version_key(name: str) -> str:
+    return f"doorstep:version:{name}"
+
+
+def versioned(name: str, key: str, compute: Callable[[], T]) -> T:
+    """The cached value of `name`/`key` made under the current version, or compute() (and keep it)."""
+    if not enabled():
+        return compute()
+    version_key, entry_key = _version_key(name), f"doorstep:{name}:{key}"
+    try:
+        got = cache.get_many([version_key, entry_key])
+        version = got.get(version_key)
+        if version is None:
+            cache.add(version_key, time.time_ns(), None)
+            version = cache.get(version_key)
+    except Exception:  # noqa: BLE001 - the cache is an optimisation; the database answers
+        logger.warning("cache unavailable for %s", name, exc_info=True)
+        return compute()
+    entry = got.get(entry_key)
+    if entry is not None and version is not None and entry[0] == version:
+        return entry[1]
+    value = compute()
+    if version is not None:
+        try:
+            cache.set(entry_key, (version, value), TIMEOUT)
+        except Exception:  # noqa: BLE001
+            logger.warning("cache unavailable for %s", name, exc_info=True)
+    return value
+
+
+def _incr(name: str) -> None:
+    version_key = _version_key(name)
+    try:
+        try:
+            cache.incr(version_key)
+        except ValueError:  # no version yet (or evicted): any new number outdates every entry
+            cache.set(version_key, time.time_ns(), None)
+    except Exception:  # noqa: BLE001
+        logger.warning("cache unavailable: %s not bumped", name, exc_info=True)
+
+
+def bump(name: str) -> None:
+    """Outdate every entry of `name`: now, and again when the current transaction commits."""
+    NAMES.add(name)
+    if not enabled():
+        return
+    _incr(name)
+    transaction.on_commit(lambda: _incr(name))
+
+
+NAMES: set[str] = set()  # every name bumped so far or declared by a BumpingQuerySet
+
+
+class BumpingQuerySet(models.QuerySet):
+    """A queryset whose bulk changes (update, delete, bulk_create, bulk_update) outdate the cached
+    `cache_names`, as single saves and deletes do through signals."""
+
+    cache_names: tuple[str, ...] = ()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        NAMES.update(cls.cache_names)
+
+    def _bump(self) -> None:
+        for name in self.cache_names:
+            bump(name)
+
+    def update(self, **kwargs):
+        self._bump()
+        return super().update(**kwargs)
+
+    def delete(self):
+        self._bump()
+        return super().delete()
+
+    def bulk_create(self, *args, **kwargs):
+        self._bump()
+        return super().bulk_create(*args, **kwargs)
+
+    def bulk_update(self, *args, **kwargs):
+        self._bump()
+        return super().bulk_update(*args, **kwargs)
+
+
+@receiver(post_migrate, dispatch_uid="versioned-cache-after-migrate")
+def _after_migrate(**kwargs) -> None:
+    """migrate and flush (a transactional test's teardown) change rows without signals."""
+    for name in NAMES:
+        bump(name)
