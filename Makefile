@@ -53,8 +53,15 @@ audit:
 	  $(AUDIT_VENV)/bin/pip install --quiet --disable-pip-version-check -r .ci/pip-audit.lock; }
 	$(AUDIT_VENV)/bin/pip-audit --strict --no-deps --disable-pip --progress-spinner off -r requirements.lock
 
+# make bench: the whole bench as one table (bench/suite.py; README "Benchmarks"), never part of
+# make test. The load test's locust runs from its own virtual environment outside the project
+# (PyPI's requests, which locust needs, would be shadowed by our requests/ app inside it), pinned
+# in bench/locust.lock.
+LOCUST_VENV ?= $(HOME)/.cache/doorstep-locust
 bench: install
-	$(PY) -m bench $(BENCH_ARGS)
+	@test -x $(LOCUST_VENV)/bin/locust || { $(PYTHON) -m venv $(LOCUST_VENV) && \
+	  $(LOCUST_VENV)/bin/pip install --quiet --disable-pip-version-check -r bench/locust.lock; }
+	LOCUST_VENV=$(LOCUST_VENV) $(PY) -m bench $(BENCH_ARGS)
 
 messages: install
 	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=var

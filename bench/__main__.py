@@ -1,4 +1,4 @@
-"""`make bench`: run every bench/bench_*.py (or the ones named) and print their figures.
+"""`make bench`: the whole bench as one table (bench/suite.py), or the bench/bench_*.py modules named.
 
 Speed lives here, run by hand, never in timed tests. Each module has `run(args) -> list[str]`
 returning the lines it reports (ratios, percentiles). Point DATABASE_URL / REDIS_URL at the
@@ -16,8 +16,13 @@ from pathlib import Path
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
-    parser.add_argument("names", nargs="*", help="bench modules to run, e.g. healthz (default: all)")
-    parser.add_argument("--quick", action="store_true", help="fewer iterations, to check a bench runs")
+    parser.add_argument(
+        "names",
+        nargs="*",
+        help="bench modules to run, e.g. healthz (default: the whole table, bench/suite.py)",
+    )
+    parser.add_argument("--quick", action="store_true", help="fewer iterations and one size (10,000)")
+    parser.add_argument("--sizes", help="the table's sizes, e.g. 10000,100000 (default 10k/100k/1M)")
     args = parser.parse_args()
 
     here = Path(__file__).resolve().parent
@@ -28,7 +33,11 @@ def main() -> int:
         for m in pkgutil.iter_modules([str(here)])
         if m.name.startswith("bench_")
     )
-    chosen = args.names or available
+    if not args.names:
+        from bench import suite
+
+        return suite.main(args)
+    chosen = args.names
     unknown = set(chosen) - set(available)
     if unknown:
         parser.error(f"unknown bench {', '.join(sorted(unknown))}; known: {', '.join(available)}")
