@@ -59,7 +59,7 @@ def serve(*, urlconf: str = "bench.intake_urls", n_workers: int | None = None):
     process = subprocess.Popen(command, cwd=ROOT, env=env)
     base_url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 240  # a busy machine starts Django slowly
         while True:
             try:
                 if httpx.get(f"{base_url}/healthz", timeout=5).status_code in (200, 503):
