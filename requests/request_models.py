@@ -203,6 +203,8 @@ class ServiceRequest(models.Model):
             models.Index(
                 fields=["hotline_reference"], condition=~Q(hotline_reference=""), name="request_hotline_ref"
             ),
+            # The newest first across communities: a street office's list (community IN (…)) walks it.
+            models.Index(fields=["-logged_at", "-id"], name="request_logged"),
             # The list's filters, each in the list's order, so a page and its bounded count read an
             # index (status and category are above; overdue below).
             models.Index(fields=["community", "handler", "-logged_at"], name="request_community_handler"),
