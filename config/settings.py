@@ -242,6 +242,9 @@ CELERY_BEAT_SCHEDULE = {
     "desk-sessions": {"task": "desks.generate_sessions", "schedule": crontab(hour=2, minute=0)},
     # Close the sessions nobody closed on their day, just after midnight (idempotent).
     "desk-sessions-left-open": {"task": "desks.close_left_open", "schedule": crontab(hour=0, minute=30)},
+    # Announce tomorrow's desk sessions by SMS: hourly through the day (idempotent: each session
+    # once), so a beat that was down at nine, or a session planned this afternoon, is still told.
+    "desk-announcements": {"task": "desks.announce_sessions", "schedule": crontab(hour="9-19", minute=5)},
     # Re-send roster imports whose queueing was lost; fail those whose worker died mid-run.
     "roster-imports": {"task": "residents.sweep_roster_imports", "schedule": SWEEP_INTERVAL_SECONDS},
     # Fire the due reminder steps (催办 / 督办), each once, until the request is closed.

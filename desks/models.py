@@ -151,6 +151,9 @@ class DeskSession(models.Model):
     # Set when a person changes times, team, partners or services of a route's session: from then
     # on, generating the route's sessions leaves this one as it is.
     edited_by_hand = models.BooleanField(_("edited by hand"), default=False)
+    # The day before, residents of the grids the stop covers who agreed are told by SMS; set once,
+    # in the transaction that writes the messages, so announcing twice sends nothing new.
+    announced_at = models.DateTimeField(_("announced"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("desk session")

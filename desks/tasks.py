@@ -1,5 +1,6 @@
-"""Beat runs these each night (CELERY_BEAT_SCHEDULE in config/settings.py): thin tasks that close
-the sessions left open after their day, and plan every route's sessions for the coming weeks."""
+"""Beat runs these (CELERY_BEAT_SCHEDULE in config/settings.py): thin tasks that close the sessions
+left open after their day and plan every route's sessions for the coming weeks (each night), and
+announce tomorrow's sessions to residents by SMS (through the day)."""
 
 from celery import shared_task
 from django.utils import timezone
@@ -25,3 +26,11 @@ def close_left_open() -> dict:
     from desks.services import sessions_close_left_open
 
     return {"closed": sessions_close_left_open(today=timezone.localdate())}
+
+
+@shared_task(name="desks.announce_sessions")
+def announce_sessions() -> dict:
+    """Tomorrow's planned sessions, each announced once however often this runs."""
+    from desks.services import sessions_announce
+
+    return sessions_announce(today=timezone.localdate())

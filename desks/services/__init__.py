@@ -1,9 +1,11 @@
 """Desk actions (STYLE.md: one function per action, keyword-only, each in its own transaction).
 
+announcements.py — the day before a session, SMS to the residents of the grids it covers;
 sessions.py — open, close, cancel, walk-ups, notes, plan or change a session;
 screenings.py — record a health screening; routes.py — stops, routes, generating sessions.
 """
 
+from desks.services.announcements import session_announce, sessions_announce
 from desks.services.common import DeskError, require_can
 from desks.services.routes import (
     MAX_WEEKS,
@@ -44,12 +46,14 @@ __all__ = [
     "route_save",
     "routes_generate_all",
     "screening_record",
+    "session_announce",
     "session_cancel",
     "session_close",
     "session_count_walk_up",
     "session_notes_save",
     "session_open",
     "session_save",
+    "sessions_announce",
     "sessions_close_left_open",
     "stop_save",
     "visit_problems",

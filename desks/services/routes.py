@@ -18,6 +18,7 @@ from django.db.models import Max, ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
 
 from desks.models import DeskSession, Route, RouteStop, Stop
+from desks.services.announcements import session_withdraw_announcement
 from desks.services.common import DeskError, require_can
 from residents.roles import Can
 from residents.scoping import can
@@ -253,6 +254,8 @@ def _generate(route: Route, *, weeks: int, today: dt.date) -> GenerationResult:
 
 def _remove(session: DeskSession) -> None:
     """A future planned session the route no longer has: delete it, or cancel it if it is referred to."""
+    if session.announced_at:
+        session_withdraw_announcement(session_id=session.pk)
     try:
         with transaction.atomic():
             session.delete()

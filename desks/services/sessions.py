@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from desks.models import DeskSession
+from desks.services.announcements import session_withdraw_announcement
 from desks.services.common import DeskError, require_can
 from residents.roles import Can
 from residents.scoping import can
@@ -137,6 +138,8 @@ def session_cancel(*, session: DeskSession, by: AbstractBaseUser, reason: str) -
         locked.status = _check_transition("cancel", locked)
         locked.cancel_reason = reason[:200]
         locked.save(update_fields=["status", "cancel_reason"])
+        if locked.announced_at:
+            session_withdraw_announcement(session_id=locked.pk)
     _copy_back(session, locked, ["status", "cancel_reason"])
     return session
 

@@ -20,6 +20,7 @@ from requests.selectors.detail import (
     request_photos,
     request_timeline,
     timeline,
+    timeline_lines,
 )
 from requests.selectors.handlers import default_handler, handlers_for
 from requests.selectors.intake import (
@@ -84,6 +85,7 @@ __all__ = [
     "session_label",
     "session_requests",
     "timeline",
+    "timeline_lines",
     "to_review",
     "unread_count",
 ]

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from requests import clock, transitions
 from requests.request_models import Attachment, Rating, RequestEvent, ServiceRequest
 from residents.scoping import get_scoped_or_404
+from residents.sms.selectors import messages_about, replies_kept
 
 _DETAIL_RELATED = (
     "community",
@@ -53,6 +54,25 @@ def timeline(*, sr: ServiceRequest) -> list[RequestEvent]:
         event.named_handler = people.get(data.get("handler"))
         event.rating_label = Rating(data["rating"]).label if data.get("rating") in Rating.values else ""
     return events
+
+
+def timeline_lines(*, sr: ServiceRequest, events: list[RequestEvent]) -> list:
+    """The staff page's timeline with the SMS about the request (to the resident or to staff, each
+    with its state and the number masked) and the residents' replies kept for staff, in time order.
+    Each line has `.line` ("event", "sms" or "reply") and `.at`: two queries more, whatever the
+    number of messages (the outbox names the request by its reference, not by a foreign key)."""
+    lines = []
+    for event in events:
+        event.line, event.at = "event", event.created_at
+        lines.append(event)
+    for message in messages_about(community_id=sr.community_id, subject=sr.reference):
+        message.line, message.at = "sms", message.created_at
+        lines.append(message)
+    for reply in replies_kept(subject=sr.reference):
+        reply.line, reply.at = "reply", reply.received_at
+        lines.append(reply)
+    order = {"event": 0, "sms": 1, "reply": 2}
+    return sorted(lines, key=lambda line: (line.at, order[line.line]))
 
 
 def request_photos(*, sr: ServiceRequest) -> QuerySet[Attachment]:

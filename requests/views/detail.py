@@ -46,7 +46,7 @@ def _page(request: HttpRequest, sr, *, failed: tuple[str, object] | None = None,
         "health_hidden": hidden,
         # The flagged screening behind a follow-up, for those who may read health data.
         "screening": sr.screening if sr.screening_id and not hidden else None,
-        "events": selectors.timeline(sr=sr),
+        "lines": selectors.timeline_lines(sr=sr, events=selectors.timeline(sr=sr)),
         "photos": list(selectors.request_photos(sr=sr)),
         "actions": actions,
         "now": timezone.now(),

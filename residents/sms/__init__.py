@@ -6,4 +6,5 @@ services.py  queue_message / queue_staff_sms (write rows in the caller's transac
              deliver (claim, send, record), sweep (release holds, expire leases, queue)
 backends.py  one class per provider, chosen by SMS_BACKEND
 tasks.py     thin Celery tasks
+selectors.py the messages and kept replies about one subject, for a request's timeline
 """

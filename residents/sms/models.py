@@ -101,6 +101,9 @@ class SmsMessage(models.Model):
     queued_at = models.DateTimeField(null=True, blank=True)
     error = models.CharField(_("error"), max_length=300, blank=True)
     provider_id = models.CharField(_("provider's message id"), max_length=80, blank=True)
+    # News that is worthless after a moment (a desk session's announcement after the session has
+    # begun) is dropped (failed) rather than sent late; None: it never goes stale.
+    expires_at = models.DateTimeField(_("too late after"), null=True, blank=True)
 
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
@@ -133,6 +136,13 @@ class SmsMessage(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["provider_id"], condition=~Q(provider_id=""), name="smsmessage_unique_provider_id"
+            ),
+            # One announcement of one desk session (its subject) per number, however often the
+            # announcing task runs: a second send is impossible, not just unlikely.
+            models.UniqueConstraint(
+                fields=["subject", "phone"],
+                condition=Q(kind="announcement"),
+                name="smsmessage_unique_announcement",
             ),
         ]
 
@@ -215,3 +225,7 @@ class SmsInbound(models.Model):
 
     def __str__(self):
         return f"{self.kind} {mask_phone(self.phone)} {self.received_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)

@@ -11,12 +11,15 @@
 """
 
 import logging
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
+from django.utils.translation import gettext_noop
 
 from residents.sms import text as sms_text
 from residents.sms.backends import TransportError, get_backend
@@ -33,6 +36,11 @@ REQUEUE_AFTER = timedelta(minutes=2)
 # a resident who agrees next month should not get last month's news.
 NO_CONSENT_EXPIRES = timedelta(days=7)
 SWEEP_BATCH = 2000
+# Errors the outbox writes itself, stored in English and shown in the reader's language (a
+# provider's own error text is shown as it came).
+TOO_LATE = gettext_noop("too late to be worth sending")
+LOST = gettext_noop("the worker was lost while sending")
+NO_CONSENT_IN_TIME = gettext_noop("no consent within 7 days")
 
 
 class SmsActionError(Exception):
@@ -176,8 +184,23 @@ def _queue(message_ids: list[int]) -> int:
     return published
 
 
-def _queue_on_commit(message_id: int) -> None:
-    transaction.on_commit(lambda: _queue([message_id]), robust=True)
+# While set (seed_demo's invented history), rows are written but nothing is published for them:
+# what is still pending afterwards is the sweep's to queue.
+_publishing_paused: ContextVar[bool] = ContextVar("sms_publishing_paused", default=False)
+
+
+@contextmanager
+def publishing_paused():
+    token = _publishing_paused.set(True)
+    try:
+        yield
+    finally:
+        _publishing_paused.reset(token)
+
+
+def _queue_on_commit(message_ids: list[int]) -> None:
+    if message_ids and not _publishing_paused.get():
+        transaction.on_commit(lambda: _queue(message_ids), robust=True)
 
 
 def queue_message(
@@ -223,7 +246,7 @@ def queue_message(
         message.queued_at = now
     message.save()
     if not reason:
-        _queue_on_commit(message.pk)
+        _queue_on_commit([message.pk])
     return message
 
 
@@ -272,6 +295,70 @@ def queue_staff_sms(
     )
 
 
+def queue_announcements(
+    *,
+    community,
+    residents,
+    params: dict,
+    subject: str,
+    expires_at: datetime,
+    now: datetime | None = None,
+) -> list[SmsMessage]:
+    """One desk-session announcement per number of `residents` (who agreed to announcements), in
+    the caller's transaction, queued on commit in one publish. The text is rendered once: everyone
+    gets the same words. Residents sharing a number get one message. The caller claims the session
+    first (two runs must not both write); the unique constraint on (subject, number) stands behind
+    it. Rows not sent by `expires_at` (the session has begun) are dropped, not sent late."""
+    now = now or timezone.now()
+    language = settings.LANGUAGE_CODE
+    with translation.override(language):
+        params = {key: str(value) for key, value in params.items()}
+        text, code = render(community=community, kind=Kind.ANNOUNCEMENT, language=language, params=params)
+    stored_params = {**params, "_signature": signature_of(community)} if code else params
+    segments = sms_text.segment_count(text)
+    rows, numbers = [], set()
+    for resident in residents:
+        if not resident.phone or resident.anonymised_at or resident.phone in numbers:
+            continue
+        numbers.add(resident.phone)
+        message = SmsMessage(
+            community=community,
+            kind=Kind.ANNOUNCEMENT,
+            purpose=Purpose.ANNOUNCEMENT,
+            phone=resident.phone,
+            resident=resident,
+            subject=subject[:40],
+            language=language,
+            text=text,
+            template_code=code,
+            params=stored_params,
+            segments=segments,
+            created_at=now,
+            next_attempt_at=now,
+            expires_at=expires_at,
+        )
+        reason, until = hold_for(message, now, cap=False)
+        if reason:
+            message.state, message.hold_reason = State.HELD, reason
+            message.next_attempt_at = until or now
+        else:
+            message.queued_at = now
+        rows.append(message)
+    if not rows:
+        return []
+    created = SmsMessage.objects.bulk_create(rows, batch_size=500)
+    _queue_on_commit([message.pk for message in created if message.state == State.PENDING])
+    return created
+
+
+def messages_withdraw(*, subject: str, kind: str, reason: str) -> int:
+    """Drop the messages of `kind` about `subject` that have not gone yet (pending or held): a
+    cancelled desk session's announcement. What is being sent or was sent stays as it is."""
+    return SmsMessage.objects.filter(
+        subject=subject, kind=kind, state__in=[State.PENDING, State.HELD]
+    ).update(state=State.FAILED, error=reason[:300], hold_reason="", lease_until=None)
+
+
 # --- delivering one row (a worker) ----------------------------------------------------------------
 
 
@@ -292,6 +379,9 @@ def deliver(*, message_id: int, now: datetime | None = None, backend=None) -> st
         return "skipped"
     message = SmsMessage.objects.select_related("resident").get(pk=message_id)
     mine = SmsMessage.objects.filter(pk=message_id, state=State.SENDING)
+    if message.expires_at and now >= message.expires_at:
+        mine.update(state=State.FAILED, error=TOO_LATE, lease_until=None)
+        return State.FAILED
     reason, until = hold_for(message, now)
     if reason:
         mine.update(state=State.HELD, hold_reason=reason, next_attempt_at=until or now, lease_until=None)
@@ -344,7 +434,7 @@ def sweep(*, now: datetime | None = None) -> dict:
     """Idempotent; safe to run in two beats at once (every change is a conditional UPDATE)."""
     now = now or timezone.now()
     unknown = SmsMessage.objects.filter(state=State.SENDING, lease_until__lt=now).update(
-        state=State.UNKNOWN, lease_until=None, error="the worker was lost while sending"
+        state=State.UNKNOWN, lease_until=None, error=LOST
     )
     released = (
         SmsMessage.objects.filter(state=State.HELD, next_attempt_at__lte=now)
@@ -354,7 +444,10 @@ def sweep(*, now: datetime | None = None) -> dict:
     released += _release_consented(now)
     expired = SmsMessage.objects.filter(
         state=State.HELD, hold_reason=HoldReason.NO_CONSENT, created_at__lt=now - NO_CONSENT_EXPIRES
-    ).update(state=State.FAILED, error="no consent within 7 days")
+    ).update(state=State.FAILED, error=NO_CONSENT_IN_TIME)
+    expired += SmsMessage.objects.filter(
+        state__in=[State.PENDING, State.HELD], expires_at__isnull=False, expires_at__lte=now
+    ).update(state=State.FAILED, hold_reason="", error=TOO_LATE)
     due = list(
         SmsMessage.objects.filter(state=State.PENDING, next_attempt_at__lte=now)
         .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=now - REQUEUE_AFTER))
@@ -386,7 +479,7 @@ def message_resend(*, actor, message_id: int, now: datetime | None = None) -> bo
             resent_at=now,
         )
         if changed:
-            _queue_on_commit(message_id)
+            _queue_on_commit([message_id])
     return bool(changed)
 
 

@@ -239,3 +239,59 @@ def test_deciding_an_extension_says_which_way(world, as_user, approve, said):
     response = supervisor.post(act(sr, "decide_extension"), {"decide_extension-approve": approve}, **EN)
     assert response.status_code == 302
     assert said in supervisor.get(detail(sr), **EN).content.decode()
+
+
+def test_the_timeline_shows_each_sms_about_the_request_with_its_state_and_the_number_masked(world, as_user):
+    from residents.sms.inbound import receive_reply
+    from residents.sms.models import SmsMessage
+
+    sr = in_state(world, "resolved")  # acknowledgement, accepted, resolved (wang agreed to status SMS)
+    other = logged(world, description="另一件事")
+    SmsMessage.objects.filter(subject=sr.reference, kind="accepted").update(state="sent")
+    receive_reply(provider="aliyun", provider_id="r1", phone=world.wang.phone, text="灯又坏了，请再来看看")
+    html = as_user(world.supervisor).get(detail(sr), **EN).content.decode()
+    states = re.findall(r'class="list-group-item timeline-sms" data-state="([^"]+)"', html)
+    assert len(states) == 3 and "sent" in states
+    assert "SMS: acknowledgement" in html and "SMS: resolved" in html
+    assert world.wang.masked_phone in html and "13912345678" not in html
+    # The reply was kept on the number's latest request (the other one), not on this one.
+    assert "timeline-reply" not in html
+    html = as_user(world.supervisor).get(detail(other), **EN).content.decode()
+    assert len(re.findall(r"timeline-sms", html)) == 1
+    assert "SMS reply from the resident" in html and "灯又坏了，请再来看看" in html
+    assert "13912345678" not in html
+
+
+def test_a_rating_reply_is_not_shown_as_kept_text_and_anothers_messages_are_not_shown(world, as_user):
+    from residents.sms.inbound import receive_reply
+    from residents.sms.models import SmsMessage
+
+    sr = in_state(world, "resolved")
+    receive_reply(provider="aliyun", provider_id="r2", phone=world.wang.phone, text="1")
+    stranger = logged(world, actor=world.outsider, community=world.bindong, resident=world.stranger)
+    html = as_user(world.supervisor).get(detail(sr), **EN).content.decode()
+    assert "timeline-reply" not in html
+    assert SmsMessage.objects.filter(subject=stranger.reference).exists()
+    assert html.count("timeline-sms") == SmsMessage.objects.filter(subject=sr.reference).count()
+
+
+def test_the_page_costs_the_same_with_1_and_25_messages_and_replies(world, as_user):
+    from residents.sms.inbound import receive_reply
+    from residents.sms.models import SmsMessage
+
+    sr = logged(world, category=world.repair)  # one acknowledgement
+    client = as_user(world.supervisor)
+    count_queries(client, detail(sr))
+    at_one = count_queries(client, detail(sr))
+    assert SmsMessage.objects.filter(subject=sr.reference).count() == 1
+    for n in range(24):
+        request_escalate(actor=world.supervisor, request_id=sr.pk, note=f"第{n}次督办")
+        SmsMessage.objects.create(
+            community=world.binxi, kind="staff_reminder", purpose="staff", phone="+8613700000000",
+            subject=sr.reference, text=f"{sr.reference} 督办 {n}", state="sent",
+        )  # fmt: skip
+        receive_reply(provider="aliyun", provider_id=f"m{n}", phone=world.wang.phone, text=f"第{n}条留言")
+    at_many = count_queries(client, detail(sr))
+    html = client.get(detail(sr)).content.decode()
+    assert html.count("timeline-sms") == 25 and html.count("timeline-reply") == 24
+    assert at_one == at_many, f"{at_one} queries with 1 message, {at_many} with 25 and 24 replies"

@@ -254,3 +254,16 @@ def test_the_template_admin_previews_with_the_segment_count_and_refuses_unknown_
     template.refresh_from_db()
     assert "满意回复1" in template.text  # nothing saved
     assert client.get(reverse("admin:residents_smsmessage_changelist")).status_code == 200
+
+
+def test_while_publishing_is_paused_rows_are_written_and_nothing_is_queued(
+    resident, published, django_capture_on_commit_callbacks
+):
+    """seed_demo's invented history: its messages are dropped before the commit, so none is published."""
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, services.publishing_paused():
+        message = queue(resident)
+    assert callbacks == [] and published == []
+    assert SmsMessage.objects.get(pk=message.pk).state == "pending"  # the sweep's, if it were kept
+    with django_capture_on_commit_callbacks(execute=True):
+        queue(resident, kind="accepted")
+    assert len(published) == 1  # paused only inside the block
