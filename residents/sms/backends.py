@@ -16,6 +16,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import os
 import sys
 import threading
 import uuid
@@ -96,9 +97,27 @@ def _timeout() -> httpx.Timeout:
     return httpx.Timeout(settings.SMS_HTTP_TIMEOUT, connect=min(settings.SMS_HTTP_TIMEOUT, 5.0))
 
 
+_clients: dict[int, httpx.Client] = {}
+_clients_lock = threading.Lock()
+
+
+def _client() -> httpx.Client:
+    """One client per process, kept: a new one per message (`httpx.post`) loads the CA bundle each
+    time — a third of a second of CPU per SMS, which was most of a worker's time. Keyed by process
+    id, so a forked pool process makes its own rather than sharing its parent's sockets."""
+    pid = os.getpid()
+    client = _clients.get(pid)
+    if client is None:
+        with _clients_lock:
+            client = _clients.get(pid)
+            if client is None:
+                client = _clients[pid] = httpx.Client()
+    return client
+
+
 def _post(url: str, **kwargs) -> httpx.Response:
     try:
-        return httpx.post(url, timeout=_timeout(), **kwargs)
+        return _client().post(url, timeout=_timeout(), **kwargs)
     except httpx.TimeoutException as exc:
         # The provider may or may not have taken it; the caller retries (a transient error), which
         # is why the lease, not a timeout, decides "unknown" for a process that dies.

@@ -1,7 +1,8 @@
 """No message twice, none lost (DESIGN §4.5), with real worker processes, a real Redis broker and a
 local fake provider: 500 messages while the worker's pool process is killed with SIGKILL, and in
 another run while the whole worker is; afterwards every message is sent or unknown, and the
-provider took none of them twice. Also the closing note's figure: messages per second."""
+provider took none of them twice. The messages-per-second figure is a benchmark, not a test:
+bench/bench_sms.py (`make bench BENCH_ARGS=sms`)."""
 
 import datetime as dt
 import time
@@ -113,23 +114,3 @@ def test_500_messages_with_the_whole_worker_killed_mid_batch(outbox_setup, tmp_p
             assert settle(finished, timeout=900), states()
         counts = check_exactly_once(provider)
     print(f"\nwhole worker killed: {counts}, provider took {provider.count()}")
-
-
-@pytest.mark.parametrize("concurrency", [1, 2])
-def test_bench_messages_per_second(outbox_setup, tmp_path, concurrency):
-    """The closing note's figure (printed; not a timed assertion)."""
-    write_messages(N)
-    with FakeProvider() as provider:
-        with sms_worker(
-            broker_url=django_settings.REDIS_URL or "",
-            queue=outbox_setup,
-            provider=provider,
-            log_path=tmp_path / "worker.log",
-            concurrency=concurrency,
-        ):
-            started = time.monotonic()
-            services.sweep()
-            assert settle(finished, timeout=900), states()
-            elapsed = time.monotonic() - started
-        assert states() == {"sent": N} and provider.count() == N
-    print(f"\nSMS bench: {N} messages, {concurrency} worker process(es): {N / elapsed:.1f} messages/s")
