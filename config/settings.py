@@ -206,6 +206,7 @@ else:
     }
     CELERY_FILESYSTEM_DIR = VAR_DIR / "celery" / RUN_ID
     CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT = "config.fsbroker:Transport"  # kombu's, with an atomic publish
     CELERY_RESULT_BACKEND = f"file://{CELERY_FILESYSTEM_DIR / 'results'}"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_FILESYSTEM_DIR / "queue"),
@@ -213,6 +214,10 @@ else:
         "control_folder": str(CELERY_FILESYSTEM_DIR / "control"),
         "processed_folder": str(CELERY_FILESYSTEM_DIR / "processed"),
         "store_processed": False,
+        # kombu looks at the folder again this long after finding it empty — and, with one task
+        # prefetched and acknowledged late, after every task: its default (1 s) made the worker
+        # take one task a second, so a backlog (the demo's) kept a new acknowledgement waiting.
+        "polling_interval": 0.1,
     }
 
 CELERY_TASK_DEFAULT_QUEUE = RUN_ID
