@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from requests import services
 from requests.forms import HandlerChoiceField, PhotosField
 from requests.request_models import Attachment, Rating
+from requests.services.actions import RESIDENT_RESULT_LENGTH
 from requests.transitions import Action
 
 NO_ANSWER = "no_answer"
@@ -78,6 +79,15 @@ class NoteForm(ActionForm):
 
 class ResolveForm(ActionForm):
     result = _text(_("result"), max_length=4000, rows=3)
+    resident_result = forms.CharField(
+        label=_("result for the resident"),
+        max_length=RESIDENT_RESULT_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "What the resident is told by SMS and on the status page. No names, phones or internal notes."
+        ),
+    )
     photos = PhotosField(label=_("photos after"))
 
 
@@ -181,7 +191,11 @@ ACTIONS: dict[str, ActionSpec] = {
     Action.RESOLVE: ActionSpec(
         ResolveForm,
         lambda actor, pk, d: services.request_resolve(
-            actor=actor, request_id=pk, result=d["result"], photos=d["photos"]
+            actor=actor,
+            request_id=pk,
+            result=d["result"],
+            resident_result=d["resident_result"],
+            photos=d["photos"],
         ),
         _("Resolved. A return visit is scheduled."),
         "btn-success",

@@ -144,6 +144,13 @@ class ServiceRequest(models.Model):
     resolve_due_at = models.DateTimeField(_("resolve by"), null=True, blank=True)
     original_resolve_due_at = models.DateTimeField(_("first resolve-by time"), null=True, blank=True)
     result = models.TextField(_("result"), blank=True)
+    resident_result = models.TextField(
+        _("result for the resident"),
+        blank=True,
+        help_text=_(
+            "Written at resolve for the resident: the status page and the SMS show it, not the result."
+        ),
+    )
     rating = models.CharField(_("rating"), max_length=20, choices=Rating.choices, blank=True)
     rating_source = models.CharField(_("rated by"), max_length=16, choices=RatingSource.choices, blank=True)
     rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
@@ -161,6 +168,8 @@ class ServiceRequest(models.Model):
 
     hotline_reference = models.CharField(_("12345 hotline reference"), max_length=40, blank=True)
     idempotency_token = models.CharField(max_length=64, blank=True, editable=False)
+    # The receipt's 4-digit pickup code of a request without a phone, as requests.pickup hashes it.
+    pickup_code_hash = models.CharField(max_length=64, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -327,6 +336,7 @@ class EventAction(models.TextChoices):
     WITHDRAW = "withdraw", _("withdrawn")
     REJECT = "reject", _("rejected")
     ADD_PHOTO = "add_photo", _("photo added")
+    NEW_PICKUP_CODE = "new_pickup_code", _("new pickup code")
     REMIND = "remind", _("reminder")  # the reminder sweep (requests/services/sweep.py), data["step"]
 
 

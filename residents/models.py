@@ -33,6 +33,12 @@ class Community(models.Model):
             "The name in 【】 at the start of every SMS, as registered with the provider; empty: the name."
         ),
     )
+    office_phone = models.CharField(
+        _("office phone"),
+        max_length=30,
+        blank=True,
+        help_text=_("The number residents call about their requests; printed on the receipt."),
+    )
 
     class Meta:
         verbose_name = _("community")

@@ -17,6 +17,8 @@ from residents.scoping import communities_where, places
 # kwargs={"session_id": <pk>} and fetched with hx-get on load. A name that does not reverse (its app
 # has not shipped it yet) is skipped, so `desks` never imports the app that serves it (DESIGN §3).
 HUB_FRAGMENTS: tuple[str, ...] = ("requests:session_requests",)
+# The printable session sheet loads these the same way (the session's requests and references).
+SHEET_FRAGMENTS: tuple[str, ...] = ("requests:session_sheet_requests",)
 
 # The "log a request" link on the resident-at-the-desk page: <url>?resident=<pk>&session=<pk>.
 LOG_REQUEST_URL = "requests:create"
@@ -32,8 +34,8 @@ def reverse_or_none(name: str, **kwargs) -> str | None:
         return None
 
 
-def hub_fragment_urls(session_id: int) -> list[str]:
-    urls = (reverse_or_none(name, session_id=session_id) for name in HUB_FRAGMENTS)
+def hub_fragment_urls(session_id: int, names: tuple[str, ...] = HUB_FRAGMENTS) -> list[str]:
+    urls = (reverse_or_none(name, session_id=session_id) for name in names)
     return [url for url in urls if url]
 
 

@@ -23,6 +23,7 @@ from desks.served import served_counts
 from desks.services import DeskError
 from desks.views.common import (
     LOG_REQUEST_URL,
+    SHEET_FRAGMENTS,
     community_for,
     hub_fragment_urls,
     parse_date,
@@ -176,6 +177,7 @@ def session_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     session = selectors.session_for_hub(user=request.user, pk=pk)
     context = _hub_context(request, session)
     context["blank_rows"] = range(12)
+    context["sheet_fragment_urls"] = hub_fragment_urls(session.pk, SHEET_FRAGMENTS)
     return render(request, "desks/session_sheet.html", context)
 
 

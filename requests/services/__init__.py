@@ -25,6 +25,7 @@ from requests.services.actions import (
 )
 from requests.services.inbox import inbox_mark_read
 from requests.services.intake import request_answer_on_the_spot, request_from_screening, request_log
+from requests.services.receipt import request_new_pickup_code
 
 __all__ = [
     "inbox_mark_read",
@@ -37,6 +38,7 @@ __all__ = [
     "request_extension_request",
     "request_from_screening",
     "request_log",
+    "request_new_pickup_code",
     "request_rate_by_sms",
     "request_refer",
     "request_reject",

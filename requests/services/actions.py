@@ -33,6 +33,7 @@ from requests.transitions import UNREACHABLE_AFTER_TRIES, Action
 from residents.sms.models import Kind as SmsKind
 
 _EXTENSION_FIELDS = ["extension_pending", "extension_due_at", "extension_reason"]
+RESIDENT_RESULT_LENGTH = 1000  # what the resident is told (SMS and status page), at resolve
 
 
 def _clear_extension(sr) -> list[str]:
@@ -190,18 +191,28 @@ def request_escalate(*, actor, request_id: int, note: str) -> ServiceRequest:
 
 
 @transaction.atomic
-def request_resolve(*, actor, request_id: int, result: str, photos: Sequence = ()) -> ServiceRequest:
+def request_resolve(
+    *, actor, request_id: int, result: str, resident_result: str = "", photos: Sequence = ()
+) -> ServiceRequest:
     """The handler resolves (办结: in progress → resolved) with the result and optional "after" photos;
-    the resident is asked to reply 1 / 2 / 3, and a return visit is scheduled a working day later."""
+    the resident is asked to reply 1 / 2 / 3, and a return visit is scheduled a working day later.
+    `result` is for staff; `resident_result`, when written, is what the resident is told (the SMS
+    and the status page), so the staff's result may name people and internal details."""
     sr, at = begin(Action.RESOLVE, actor=actor, request_id=request_id)
     sr.result = required_text(result, "result", 4000)
+    sr.resident_result = (resident_result or "").strip()
+    if len(sr.resident_result) > RESIDENT_RESULT_LENGTH:
+        raise ValidationError(
+            {"resident_result": _("At most %(n)d characters.") % {"n": RESIDENT_RESULT_LENGTH}},
+            code="max_length",
+        )
     content_types = validate_photos(photos)
     sr.status, sr.resolved_at = Status.RESOLVED, at
     sr.rating, sr.rating_source, sr.rated_at, sr.return_visit_tries = "", "", None, 0
-    fields = ["status", "result", "resolved_at", "rating", "rating_source", "rated_at", "return_visit_tries"]
-    save(sr, [*fields, *_clear_extension(sr)], at)
+    fields = ["status", "result", "resident_result", "resolved_at", "rating", "rating_source", "rated_at"]
+    save(sr, [*fields, "return_visit_tries", *_clear_extension(sr)], at)
     photos_saved = save_photos(sr, photos, content_types, kind=Attachment.Kind.AFTER, actor=actor, at=at)
-    kind = queue_resident_sms(sr, SmsKind.RESOLVED, result=sr.result)
+    kind = queue_resident_sms(sr, SmsKind.RESOLVED, result=sr.resident_result)
     replace_steps(sr, cancel=ALL, add=[(Step.RETURN_VISIT, clock.add_working_days(at, 1))], at=at)
     data = sms_data(kind, photos=len(photos_saved))
     record(

@@ -21,7 +21,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from requests import clock
+from requests import clock, pickup
 from requests.attachments import save_photos, validate_photos
 from requests.category_models import HEALTH_FOLLOW_UP, Category
 from requests.errors import NotAllowed, TransitionError
@@ -63,11 +63,21 @@ def _next_number(community_id: int, year: int) -> int:
 
 def _create(*, community, at: datetime, fields: dict) -> ServiceRequest:
     """Number and insert the request. A second request with the same idempotency token or
-    screening breaks a unique constraint here (IntegrityError): see _first_wins."""
+    screening breaks a unique constraint here (IntegrityError): see _first_wins. A request without
+    a phone gets a pickup code, stored hashed; the code itself rides on the returned object
+    (`pickup_code`, "" when none) for the receipt to show once."""
     year = clock.local(at).year
     number = _next_number(community.pk, year)
     reference = f"{community.code}-{year}-{number:06d}"
-    return ServiceRequest.objects.create(community=community, reference=reference, **fields)
+    code = pickup.new_code() if pickup.needs_code(fields.get("resident")) else ""
+    sr = ServiceRequest.objects.create(
+        community=community,
+        reference=reference,
+        pickup_code_hash=pickup.code_hash(reference, code) if code else "",
+        **fields,
+    )
+    sr.pickup_code = code
+    return sr
 
 
 def _first_wins(log: Callable[[], ServiceRequest], key: dict | None) -> ServiceRequest:

@@ -15,15 +15,17 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from requests import selectors
+from requests import pickup, selectors
 from requests.errors import NotAllowed, TransitionError
 from requests.forms import IntakeForm, add_service_errors, new_token
 from requests.request_models import Priority, Source
 from requests.services import request_answer_on_the_spot, request_log
 from requests.services.intake import may_choose_handler_at_intake
 from requests.views.common import category_groups, parse_int
+from requests.views.receipt import receipt_context
 from residents.models import Community
 from residents.phones import phone_warning
 from residents.roles import Can
@@ -183,6 +185,8 @@ def intake(request: HttpRequest) -> HttpResponse:
                 warning = phone_warning(cleaned.get("new_phone") or "")  # a range the data does not know
                 if warning:
                     messages.warning(request, warning)
+                if getattr(sr, "pickup_code", ""):  # shown once: kept in this session for the receipt
+                    pickup.remember(request.session, sr.reference, sr.pickup_code)
                 return _logged_redirect(sr)
         # A form that logged nothing (invalid, or refused) but was shown again by Back or a retry
         # carries the token it was first shown with: if its request exists, show it, even when the
@@ -301,15 +305,16 @@ def intake_handler(request: HttpRequest) -> HttpResponse:
     return render(request, "requests/_intake_handler.html", _handler_context(request, form, community))
 
 
+@never_cache
 @require_GET
 def logged(request: HttpRequest, reference: str) -> HttpResponse:
-    """After saving: the reference, big, to read out; then log another or go back to the desk."""
+    """After saving: the reference, big, to read out, and the receipt (the QR code of the status
+    link, the pickup code of a request without a phone, print buttons); then log another or go
+    back to the desk."""
     sr = selectors.request_detail(user=request.user, reference=reference)
     again = {"community": sr.community_id}
     if sr.desk_session_id:
         again["session"] = sr.desk_session_id
-    return render(
-        request,
-        "requests/logged.html",
-        {"sr": sr, "again_url": f"{reverse('requests:create')}?{urlencode(again)}"},
-    )
+    context = receipt_context(request, sr)
+    context["again_url"] = f"{reverse('requests:create')}?{urlencode(again)}"
+    return render(request, "requests/logged.html", context)

@@ -117,6 +117,20 @@ def session_requests(request: HttpRequest, session_id: int) -> HttpResponse:
     return render(request, "requests/_session_requests.html", context)
 
 
+# A session's sheet lists at most this many requests (a desk logs a few dozen in an afternoon).
+SHEET_ROWS = 200
+
+
+@require_GET
+def session_sheet_requests(request: HttpRequest, session_id: int) -> HttpResponse:
+    """The requests logged at a desk session with their references, for its printable sheet (an
+    htmx fragment, so `desks` does not import `requests`)."""
+    session = selectors.intake_session(user=request.user, session_id=session_id)
+    rows = list(selectors.session_requests(session=session).order_by("logged_at", "id")[: SHEET_ROWS + 1])
+    context = {"session": session, "rows": rows[:SHEET_ROWS], "more": len(rows) > SHEET_ROWS}
+    return render(request, "requests/_session_sheet_requests.html", context)
+
+
 @require_GET
 def resident_requests(request: HttpRequest, resident_id: int) -> HttpResponse:
     """A resident's requests, for the resident page (an htmx fragment)."""

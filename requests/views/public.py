@@ -1,9 +1,12 @@
 """The public status page /s/<reference>/ for residents, who have no account (DESIGN §4.5).
 
-With the signed token of the SMS link it shows the status at once; without it, it asks for the
-last 4 digits of the phone. It shows the category, the status, the due date and the public
-timeline lines — never a name, a phone, a note or a member of staff. Wrong digits answer exactly
-like an unknown reference, and attempts are rate-limited per reference and per client address.
+With the signed token of the SMS link (or of the receipt's QR code) it shows the status at once;
+without it, it asks for the last 4 digits of the phone or, for a request without a phone, the
+pickup code printed on the receipt (requests/pickup.py). It shows the category, the status and
+its dates, the due date, the public timeline lines and the result written for the resident at
+resolve — never a name, a phone, a note or a member of staff. Wrong digits and a wrong code answer
+exactly like an unknown reference, and attempts are rate-limited per reference and per client
+address.
 """
 
 import logging
@@ -17,14 +20,15 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from requests import public, selectors
+from requests import pickup, public, selectors
+from requests.request_models import Status
 
 log = logging.getLogger(__name__)
 
 
 class DigitsForm(forms.Form):
     digits = forms.RegexField(
-        label=gettext_lazy("The last 4 digits of your phone number"),
+        label=gettext_lazy("The last 4 digits of your phone number, or the pickup code on your receipt"),
         regex=r"^\d{4}$",
         max_length=4,
         error_messages={
@@ -51,6 +55,9 @@ def _status(request: HttpRequest, sr) -> HttpResponse:
         "sr": sr,
         "events": [{"label": event.action_label, "at": event.created_at} for event in events],
         "is_open": sr.is_open,
+        # What the handler wrote for the resident at resolve; not while the request is worked on
+        # again after a reopen (the next resolve writes it anew).
+        "resident_result": sr.resident_result if sr.status in (Status.RESOLVED, Status.CLOSED) else "",
     }
     return _private(render(request, "requests/public_status.html", context))
 
@@ -79,7 +86,8 @@ def status_page(request: HttpRequest, reference: str) -> HttpResponse:
             error, status = _("Too many attempts. Please try again in an hour."), 429
         else:
             sr = selectors.public_request(reference=reference)
-            if public.phone_matches(sr, form.cleaned_data["digits"]):
+            digits = form.cleaned_data["digits"]
+            if public.phone_matches(sr, digits) or pickup.code_matches(sr, digits):
                 return _status(request, sr)
             error = _("We could not find a request with this reference and these digits.")
         form = DigitsForm()  # the digits are not echoed back

@@ -53,7 +53,11 @@ def test_wang_yuzhis_corridor_light(world, media):
         sr = request_accept(actor=world.grid_worker, request_id=sr.pk)
     with clock.frozen(shanghai(2026, 11, 24, 10, 10)):
         sr = request_resolve(
-            actor=world.grid_worker, request_id=sr.pk, result="已更换灯泡", photos=[png("after.png")]
+            actor=world.grid_worker,
+            request_id=sr.pk,
+            result="物业电工张师傅更换灯泡，材料费物业承担",  # for staff
+            resident_result="已更换灯泡",  # what 王玉枝 is told
+            photos=[png("after.png")],
         )
     assert sr.resolved_at - sr.logged_at == timedelta(minutes=30)
     assert pending(sr) == [("return_visit", 1)]
@@ -63,6 +67,7 @@ def test_wang_yuzhis_corridor_light(world, media):
     assert timeline(sr) == ["log", "accept", "resolve", "rate_by_sms"]
     assert RequestEvent.objects.filter(request=sr).last().by == "resident"
     assert notices(sr) == ["acknowledgement", "accepted", "resolved", "closed"]
+    # the SMS carries the result written for the resident, never the staff's
     assert SmsMessage.objects.get(subject=sr.reference, kind="resolved").params["result"] == "已更换灯泡"
     assert pending(sr) == []  # closing stops them all
     assert sorted(Attachment.objects.filter(request=sr).values_list("kind", flat=True)) == ["after", "before"]

@@ -28,6 +28,10 @@ def _action(world) -> dict:
     return {"reference": _binxi_request(world).reference, "action": "assign"}
 
 
+def _receipt(world) -> dict:
+    return {"reference": _binxi_request(world).reference, "size": "a6"}
+
+
 def _photo(world) -> dict:
     """A photo of 滨西's request, its file in the walk's media folder (alice gets it; bob gets 404)."""
     from django.core.files.base import ContentFile
@@ -85,9 +89,12 @@ REQUEST_OBJECT_URLS = {
     "requests:inbox_open": _inbox_item,
     "requests:detail": _reference,
     "requests:logged": _reference,
+    "requests:receipt_print": _receipt,
+    "requests:new_pickup_code": _reference,
     "requests:act": _action,
     "requests:photo": _photo,
     "requests:session_requests": _session,
+    "requests:session_sheet_requests": _session,
     "requests:resident_requests": _resident,
     "requests:screening_follow_up": _screening,
 }
