@@ -28,6 +28,8 @@ PAGES = [
     "requests:mine",
     "requests:create",
     "requests:detail",
+    "requests:logged",
+    "requests:receipt_print",
     "dashboard:index",
     "dashboard:report",
 ]
