@@ -256,6 +256,9 @@ CELERY_BEAT_SCHEDULE = {
     "reminders": {"task": "requests.sweep_reminders", "schedule": SWEEP_INTERVAL_SECONDS},
     # SMS outbox: expired leases → unknown, holds released, pending rows queued again.
     "sms-outbox": {"task": "residents.sms.sweep", "schedule": SWEEP_INTERVAL_SECONDS},
+    # The dashboard's daily summary: yesterday and every day a change touched since the last run,
+    # a few minutes past each hour (idempotent; the page says when it last ran).
+    "daily-figures": {"task": "requests.refresh_daily_figures", "schedule": crontab(minute=5)},
 }
 # /healthz answers within 2 s even when the broker hangs: each probe gets this long.
 HEALTHZ_TIMEOUT = env_float("HEALTHZ_TIMEOUT", 0.8, minimum=0.1)

@@ -17,12 +17,16 @@ from requests.request_models import (
     Source,
     Status,
 )
+from requests.summary_models import DailyFigure, DailyFigureDirty, DailyFigureState
 
 __all__ = [
     "OPEN_STATUSES",
     "Attachment",
     "CalendarDay",
     "Category",
+    "DailyFigure",
+    "DailyFigureDirty",
+    "DailyFigureState",
     "CategoryHandler",
     "DeadlineUnit",
     "EventBy",

@@ -10,3 +10,12 @@ def sweep_reminders(self) -> dict:
     from requests.services.sweep import reminders_sweep
 
     return {**reminders_sweep(), "worker": self.request.hostname}
+
+
+@shared_task(name="requests.refresh_daily_figures", ignore_result=True)
+def refresh_daily_figures() -> None:
+    """Beat's daily-summary refresh (every hour, idempotent): the days that ended since the last run
+    and the days a change touched are summed again; today is always counted live."""
+    from requests.dashboard.summary import refresh
+
+    refresh()

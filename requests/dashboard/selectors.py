@@ -8,24 +8,23 @@ whatever the number of rows, handlers, grids or categories: SQL aggregates, grou
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, FloatField, Q, QuerySet
-from django.db.models.functions import Coalesce, TruncDate
 
 from desks.models import DeskSession, Screening
 from desks.served import served_counts
 from requests import clock
 from requests.category_models import Category
-from requests.dashboard.figures import FIGURES, RATES, Period, period_filter
+from requests.dashboard import counting
+from requests.dashboard.figures import FIGURES, RATES, Period
 from requests.request_models import (
     OPEN_STATUSES,
     UNRESOLVED_STATUSES,
     EventAction,
-    RequestEvent,
     ServiceRequest,
     Status,
 )
@@ -92,17 +91,11 @@ class Number:
 
 
 def figures(scope: Scope, period: Period, at: dt.datetime, *, now: bool = True) -> dict[str, Number]:
-    """The counts and rates of DESIGN §5 for the period: two queries (the period's figures in one
-    aggregate over the rows an event of the period touches; open and overdue now in another, left
-    out with now=False — they do not depend on the period)."""
-    in_period = {}
-    for name, figure in FIGURES.items():
-        if name in ("open_now", "overdue_now"):
-            continue
-        in_period[f"{name}__base"] = Count("id", filter=figure.base(period, at))
-        if figure.is_rate:
-            in_period[f"{name}__hit"] = Count("id", filter=figure.hit(period, at))
-    counted = scope.requests().filter(period_filter(period, at)).aggregate(**in_period)
+    """The counts and rates of DESIGN §5 for the period: the days the daily summary holds summed
+    from it, the rest in one live aggregate over the rows an event of the period touches
+    (requests/dashboard/counting.py); open and overdue now in another query, left out with
+    now=False — they do not depend on the period."""
+    counted = dict(counting.period_counts(scope, period, at).get(None) or {})
     counted.update(open_now__base=0, overdue_now__base=0)
     if now:
         counted.update(
@@ -115,7 +108,7 @@ def figures(scope: Scope, period: Period, at: dt.datetime, *, now: bool = True) 
         )
     numbers = {}
     for name, figure in FIGURES.items():
-        base = counted[f"{name}__base"] or 0
+        base = counted.get(f"{name}__base") or 0
         hit = counted.get(f"{name}__hit", base) or 0
         numbers[name] = Number(name, str(figure.label), base, hit, figure.is_rate)
     return numbers
@@ -178,24 +171,8 @@ def time_to_close(scope: Scope, period: Period) -> dict[str, float | None]:
 
 
 def per_day(scope: Scope, period: Period) -> list[dict]:
-    """Logged and closed per local day of the period: two grouped queries."""
-    zone = clock.zone()
-    logged = dict(
-        scope.requests()
-        .filter(period.within("logged_at"))
-        .annotate(day=TruncDate("logged_at", tzinfo=zone))
-        .values("day")
-        .annotate(n=Count("id"))
-        .values_list("day", "n")
-    )
-    closed = dict(
-        scope.requests()
-        .filter(FIGURES["closed"].base(period, clock.now()))
-        .annotate(day=TruncDate("closed_at", tzinfo=zone))
-        .values("day")
-        .annotate(n=Count("id"))
-        .values_list("day", "n")
-    )
+    """Logged and closed per local day of the period (withdrawn left out, as in the figures)."""
+    logged, closed = counting.per_day_counts(scope, period)
     days = []
     day = clock.local(period.start).date()
     last = clock.local(period.end).date()
@@ -208,27 +185,11 @@ def per_day(scope: Scope, period: Period) -> list[dict]:
 def by_group(scope: Scope, period: Period, at: dt.datetime, key: str) -> list[dict]:
     """Per category group (key="category") or grid (key="grid"): logged, answered on the spot,
     resolved, on time and the three rates, in one grouped query."""
-    aggregates = {}
-    for name in ("logged", "first_contact", *RATES):
-        figure = FIGURES[name]
-        aggregates[f"{name}__base"] = Count("id", filter=figure.base(period, at))
-        if figure.is_rate:
-            aggregates[f"{name}__hit"] = Count("id", filter=figure.hit(period, at))
-    aggregates["resolved"] = Count("id", filter=period.within("resolved_at"))
-    # A category without a group heading is its own group.
-    group_id, model = {
-        "category": (Coalesce("category__parent_id", "category_id"), Category),
-        "grid": (F("grid_id"), Grid),
-        "community": (F("community_id"), Community),
-    }[key]
-    rows = list(
-        scope.requests()
-        .filter(period_filter(period, at))
-        .annotate(group_id=group_id)
-        .values("group_id")
-        .annotate(**aggregates)
-        .order_by("group_id")
-    )
+    counted = counting.period_counts(scope, period, at, key)
+    model = {"category": Category, "grid": Grid, "community": Community}[key]
+    # A group none of whose requests counts for anything (a rejected request due in the period) has
+    # no row, whichever way it was counted.
+    rows = [{"group_id": g, **counts} for g, counts in counted.items() if any(counts.values())]
     named = model.objects.in_bulk([row["group_id"] for row in rows if row["group_id"] is not None])
     for row in rows:
         thing = named.get(row["group_id"])
@@ -240,15 +201,15 @@ def by_group(scope: Scope, period: Period, at: dt.datetime, key: str) -> list[di
         numbers = {}
         for name in ("logged", "first_contact", *RATES):
             figure = FIGURES[name]
-            base = row[f"{name}__base"]
+            base = row.get(f"{name}__base") or 0
             numbers[name] = Number(
-                name, str(figure.label), base, row.get(f"{name}__hit", base), figure.is_rate
+                name, str(figure.label), base, row.get(f"{name}__hit", base) or 0, figure.is_rate
             )
         result.append(
             {
                 "id": row["group_id"],
                 "name": row["group_name"] or "—",
-                "resolved": row["resolved"],
+                "resolved": row.get("resolved") or 0,
                 "numbers": numbers,
             }
         )
@@ -302,15 +263,8 @@ REMINDER_ACTIONS = ("remind", EventAction.ESCALATE)
 
 
 def reminders_sent(scope: Scope, period: Period) -> dict[str, int]:
-    """Reminders and escalations written to timelines in the period (one query)."""
-    events = RequestEvent.objects.filter(
-        request__in=scope.requests().values("id"), created_at__gte=period.start, created_at__lt=period.end
-    )
-    events = events.filter(action__in=REMINDER_ACTIONS)  # a partial index holds just these
-    return events.aggregate(
-        reminders=Count("id", filter=Q(action="remind")),
-        escalations=Count("id", filter=Q(action=EventAction.ESCALATE)),
-    )
+    """Reminders and escalations written to timelines in the period."""
+    return counting.reminder_counts(scope, period)
 
 
 def desk_work(scope: Scope, period: Period) -> dict:
@@ -416,6 +370,16 @@ def households(scope: Scope, period: Period, today: dt.date) -> dict:
         "not_visited": linked.exclude(pk__in=recent).count() if links else 0,
         "visits": sum(row["n"] for row in per_volunteer),
         "per_volunteer": per_volunteer,
-        "requests": scope.requests().filter(period.within("logged_at"), source="household_visit").count(),
+        "requests": _visit_requests(scope, period),
         "hours": hours,
     }
+
+
+def _visit_requests(scope: Scope, period: Period) -> int:
+    """Requests logged in the period from household visits (withdrawn left out, as in every figure):
+    the daily summary's by-source counts where the scope allows, else live."""
+    if scope.source and scope.source != "household_visit":
+        return 0
+    visits = replace(scope, source="household_visit")
+    counted = counting.period_counts(visits, period, clock.now()).get(None) or {}
+    return counted.get("logged__base") or 0

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from requests import clock
-from requests.dashboard import report, selectors
+from requests.dashboard import counting, report, selectors
 from requests.dashboard.figures import COUNTS, RATES
 from requests.dashboard.forms import DashboardForm
 from residents.roles import Can
@@ -102,6 +102,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "several": len(community_ids) > 1,
         "query": form.query(),
         "computed_at": at,
+        "freshness": counting.freshness(scope, period),
     }
     context["charts"] = report.chart_data(context)
     return render(request, "requests/dashboard.html", context)
@@ -115,6 +116,7 @@ def communities(request: HttpRequest) -> HttpResponse:
     form.is_valid()
     period, _previous, (first, last) = form.periods()
     rows = selectors.compare_communities(tuple(community_ids), period, timezone.now())
+    freshness = counting.freshness(selectors.Scope(tuple(community_ids)), period, key_sets=(None,))
     sort = request.GET.get("sort", "name")
     keys = {
         "name": lambda r: r["community"].name,
@@ -137,6 +139,7 @@ def communities(request: HttpRequest) -> HttpResponse:
             "sort": sort,
             "rates": RATES,
             "query": form.query(),
+            "freshness": freshness,
         },
     )
 
@@ -155,7 +158,13 @@ def monthly_report(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "requests/monthly_report.html",
-        {"data": data, "first": first, "last": last, "query": form.query()},
+        {
+            "data": data,
+            "first": first,
+            "last": last,
+            "query": form.query(),
+            "freshness": counting.freshness(scope, period),
+        },
     )
 
 

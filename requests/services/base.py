@@ -25,8 +25,11 @@ def begin(action: str, *, actor, request_id: int) -> tuple[ServiceRequest, datet
 
 
 def save(sr: ServiceRequest, fields: list[str], at: datetime) -> None:
+    from requests.dashboard.summary import mark_changed
+
     sr.updated_at = at
     sr.save(update_fields=[*fields, "updated_at"])
+    mark_changed(sr)  # the dashboard's summed days this change touched
 
 
 def record(

@@ -367,12 +367,20 @@ def test_on_postgresql_an_index_serves_every_period_figure(world):
 
     scope = selectors.Scope((world.binxi.pk,))
     rows = scope.requests().filter(period_filter(NOV, AT)).values("id")
-    events = selectors.RequestEvent.objects.filter(
+    from requests.dashboard.counting import _summed_rows
+    from requests.models import RequestEvent
+
+    summed = _summed_rows(scope, "", NOV, ("logged", "response")).values("id")
+    events = RequestEvent.objects.filter(
         action__in=selectors.REMINDER_ACTIONS, created_at__gte=NOV.start, created_at__lt=NOV.end
     ).values("id")
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
-        for queryset, table in ((rows, "requests_servicerequest"), (events, "requests_requestevent")):
+        for queryset, table in (
+            (rows, "requests_servicerequest"),
+            (events, "requests_requestevent"),
+            (summed, "requests_dailyfigure"),
+        ):
             sql, params = queryset.query.sql_with_params()
             cursor.execute(f"EXPLAIN {sql}", params)
             plan = "\n".join(line for (line,) in cursor.fetchall())
