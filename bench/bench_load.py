@@ -1,7 +1,7 @@
 """Load: 100 simulated staff on a mixed workload through gunicorn, by locust (target: 0 errors, p99 ≤ 500 ms).
 
 The workload is bench/locustfile.py (search, lists, My requests, detail, intake, accept and
-resolve, 1–3 s think time); its people are the bench world of bench/seed_scale.py (handlers and
+resolve, 5–15 s think time); its people are the bench world of bench/seed_scale.py (handlers and
 the supervisor of the first community, BENCH_SIZE requests; default 20,000), each simulated user
 with a session of its own. Locust runs from its own virtual environment outside the project
 (LOCUST_VENV, default ~/.cache/doorstep-locust, made from bench/locust.lock when missing; PyPI's

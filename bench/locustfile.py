@@ -1,13 +1,13 @@
-"""100 simulated staff on a mixed workload, for locust (run by bench/load.py from its own virtual
-environment outside the project: PyPI's `requests`, which locust needs, would be shadowed by our
-requests/ app inside it). Nothing here imports the project.
+"""100 simulated staff on a mixed workload, for locust (run by bench/bench_load.py from its own
+virtual environment outside the project: PyPI's `requests`, which locust needs, would be shadowed
+by our requests/ app inside it). Nothing here imports the project.
 
-Each user logs in with a session cookie bench/load.py made (BENCH_LOAD_SESSIONS: a file of
+Each user logs in with a session cookie bench_load.py made (BENCH_LOAD_SESSIONS: a file of
 `sessionid community_id resident_id category_id` lines, one per simulated person) and then, with
-a think time of 1–3 s: searches requests and residents, opens lists, My requests and the detail
-of a request it saw, logs requests at the desk (the form, then its POST), and accepts and
-resolves what it was assigned. Every answer must be what a browser expects (200, or 302 after a
-POST); anything else is an error.
+a think time of 5–15 s (100 people offer about 15 requests a second), searches requests and
+residents, opens lists, My requests and the detail of a request it saw, logs requests at the
+desk (the form, then its POST), and accepts and resolves what it was assigned. Every answer must
+be what a browser expects (200, or 302 after a POST); anything else is an error.
 """
 
 import itertools
@@ -29,7 +29,7 @@ SEARCHES = ("王", "wang", "李", "138", "居民1", "BXB-B-0000", "1234", "zhang
 
 
 class Staff(HttpUser):
-    wait_time = between(1, 3)
+    wait_time = between(5, 15)  # a person reads, types, talks to the resident between clicks
 
     def on_start(self):
         with _lock:
