@@ -238,6 +238,10 @@ def _play(story: Story, w) -> None:
     else:
         qr_link = None
         story.waiting.append("step 1: the receipt's QR code (#receipt-qr) is not on the logged page yet")
+    if qr_link:
+        desk.locator("#receipt").evaluate(
+            "(receipt) => receipt.scrollIntoView({behavior: 'instant'})"
+        )  # the slip, its code
     story.shot(desk, "receipt-phone")
     story.step("1. logged at the desk")
 
