@@ -34,9 +34,12 @@ system-packages:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
+# Two processes (pytest-xdist), a test file each at a time: the suite waits on the database and on
+# the processes it starts more than on the CPU. PYTEST_WORKERS=0 runs it in one process.
+PYTEST_WORKERS ?= 2
 test: install system-packages
 	@mkdir -p var
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=20 $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -19,9 +19,9 @@ class HouseholdLink(models.Model):
     """A member keeps in touch with households: a building, one unit of it, or named residents."""
 
     class Kind(models.TextChoices):
-        BUILDING = "building", _("a building")
-        UNIT = "unit", _("a unit")
-        RESIDENTS = "residents", _("named residents")
+        BUILDING = "building", _("A building")
+        UNIT = "unit", _("A unit")
+        RESIDENTS = "residents", _("Named residents")
 
     community = models.ForeignKey(
         Community, on_delete=models.PROTECT, related_name="household_links", verbose_name=_("community")
@@ -76,8 +76,8 @@ class Visit(models.Model):
     """A visit (走访) to a household, in person or by phone. Never holds health readings."""
 
     class Mode(models.TextChoices):
-        IN_PERSON = "in_person", _("in person")
-        PHONE = "phone", _("by phone")
+        IN_PERSON = "in_person", _("In person")
+        PHONE = "phone", _("By phone")
 
     community = models.ForeignKey(
         Community, on_delete=models.PROTECT, related_name="visits", verbose_name=_("community")

@@ -11,10 +11,10 @@ class Stop(models.Model):
     """A place the desk goes: a compound gate, a plaza, a building entrance."""
 
     class Kind(models.TextChoices):
-        COMPOUND = "compound", _("compound")
-        PLAZA = "plaza", _("plaza")
-        BUILDING_ENTRANCE = "building_entrance", _("building entrance")
-        OTHER = "other", _("other")
+        COMPOUND = "compound", _("Compound")
+        PLAZA = "plaza", _("Plaza")
+        BUILDING_ENTRANCE = "building_entrance", _("Building entrance")
+        OTHER = "other", _("Other")
 
     community = models.ForeignKey(
         Community, on_delete=models.PROTECT, related_name="stops", verbose_name=_("community")
@@ -104,10 +104,10 @@ class DeskSession(models.Model):
     """One outing of the desk to one stop, on one date."""
 
     class Status(models.TextChoices):
-        PLANNED = "planned", _("planned")
-        OPEN = "open", _("open")
-        CLOSED = "closed", _("closed")
-        CANCELLED = "cancelled", _("cancelled")
+        PLANNED = "planned", _("Planned")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     class Service(models.TextChoices):
         POLICY_ADVICE = "policy_advice", _("policy advice")
@@ -191,8 +191,8 @@ class Screening(models.Model):
     """A health screening at the desk (义诊): sensitive personal information (DESIGN §6)."""
 
     class GlucoseKind(models.TextChoices):
-        FASTING = "fasting", _("fasting")
-        AFTER_MEAL = "after_meal", _("after a meal")
+        FASTING = "fasting", _("Fasting")
+        AFTER_MEAL = "after_meal", _("After a meal")
 
     community = models.ForeignKey(
         Community, on_delete=models.PROTECT, related_name="+", verbose_name=_("community")

@@ -20,16 +20,16 @@ HEALTH_FOLLOW_UP = "health_follow_up"
 
 
 class DeadlineUnit(models.TextChoices):
-    WORKING_DAYS = "working_days", _("working days")
-    WORKING_HOURS = "working_hours", _("working hours")
+    WORKING_DAYS = "working_days", _("Working days")
+    WORKING_HOURS = "working_hours", _("Working hours")
     # Round the clock, from the moment it is logged: for urgent repairs (a burst pipe at night).
-    CALENDAR_HOURS = "calendar_hours", _("calendar hours")
+    CALENDAR_HOURS = "calendar_hours", _("Calendar hours")
 
 
 class HandlerRule(models.TextChoices):
-    NONE = "none", _("a supervisor assigns")
-    GRID_WORKER = "grid_worker", _("the grid worker of the resident's grid")
-    NAMED = "named", _("a named member of the community")
+    NONE = "none", _("A supervisor assigns")
+    GRID_WORKER = "grid_worker", _("The grid worker of the resident's grid")
+    NAMED = "named", _("A named member of the community")
 
 
 def in_language(zh: str, en: str) -> str:

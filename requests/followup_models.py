@@ -11,14 +11,14 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Step(models.TextChoices):
-    ASSIGN = "assign", _("assign")
-    ACCEPT = "accept", _("accept")
-    DUE_SOON = "due_soon", _("due soon")
-    DUE = "due", _("due")
-    OVERDUE = "overdue", _("overdue")
-    APPROVE_EXTENSION = "approve_extension", _("approve extension")
-    REVIEW = "review", _("review")
-    RETURN_VISIT = "return_visit", _("return visit")
+    ASSIGN = "assign", _("Assign")
+    ACCEPT = "accept", _("Accept")
+    DUE_SOON = "due_soon", _("Due soon")
+    DUE = "due", _("Due")
+    OVERDUE = "overdue", _("Overdue")
+    APPROVE_EXTENSION = "approve_extension", _("Approve extension")
+    REVIEW = "review", _("Review")
+    RETURN_VISIT = "return_visit", _("Return visit")
 
 
 # Who each step goes to (the reminder sweep reads it).
@@ -35,9 +35,9 @@ class ReminderStep(models.Model):
     """
 
     class State(models.TextChoices):
-        PENDING = "pending", _("pending")
-        DONE = "done", _("done")
-        CANCELLED = "cancelled", _("cancelled")
+        PENDING = "pending", _("Pending")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
 
     request = models.ForeignKey(
         "requests.ServiceRequest", on_delete=models.CASCADE, related_name="reminder_steps", db_index=False
@@ -68,15 +68,15 @@ class InboxItem(models.Model):
     """Something a staff member should look at: a reminder, an escalation."""
 
     class Kind(models.TextChoices):
-        ASSIGN = "assign", _("to assign")
-        ACCEPT = "accept", _("to accept")
-        DUE_SOON = "due_soon", _("due soon")
-        DUE = "due", _("due")
-        OVERDUE = "overdue", _("overdue")
-        APPROVE_EXTENSION = "approve_extension", _("extension to approve")
-        REVIEW = "review", _("dissatisfaction to review")
-        RETURN_VISIT = "return_visit", _("return visit to make")
-        ESCALATION = "escalation", _("escalation")
+        ASSIGN = "assign", _("To assign")
+        ACCEPT = "accept", _("To accept")
+        DUE_SOON = "due_soon", _("Due soon")
+        DUE = "due", _("Due")
+        OVERDUE = "overdue", _("Overdue")
+        APPROVE_EXTENSION = "approve_extension", _("Extension to approve")
+        REVIEW = "review", _("Dissatisfaction to review")
+        RETURN_VISIT = "return_visit", _("Return visit to make")
+        ESCALATION = "escalation", _("Escalation")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="inbox_items", db_index=False

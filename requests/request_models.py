@@ -16,11 +16,11 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Status(models.TextChoices):
-    LOGGED = "logged", _("logged")
-    ASSIGNED = "assigned", _("assigned")
-    IN_PROGRESS = "in_progress", _("in progress")
-    RESOLVED = "resolved", _("resolved")
-    CLOSED = "closed", _("closed")
+    LOGGED = "logged", _("Logged")
+    ASSIGNED = "assigned", _("Assigned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
 
 
 # Open: not closed (a resolved request still waits for its return visit).
@@ -31,36 +31,36 @@ UNRESOLVED_STATUSES = (Status.LOGGED, Status.ASSIGNED, Status.IN_PROGRESS)
 
 
 class Outcome(models.TextChoices):
-    RESOLVED = "resolved", _("resolved")
-    ANSWERED_ON_THE_SPOT = "answered_on_the_spot", _("answered on the spot")
-    WITHDRAWN = "withdrawn", _("withdrawn")
-    REJECTED = "rejected", _("rejected")
+    RESOLVED = "resolved", _("Resolved")
+    ANSWERED_ON_THE_SPOT = "answered_on_the_spot", _("Answered on the spot")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    REJECTED = "rejected", _("Rejected")
 
 
 class Source(models.TextChoices):
-    DESK = "desk", _("mobile desk")
-    PHONE = "phone", _("phone")
-    WALK_IN = "walk_in", _("walk-in")
+    DESK = "desk", _("Mobile desk")
+    PHONE = "phone", _("Phone")
+    WALK_IN = "walk_in", _("Walk-in")
     HOTLINE = "hotline", _("12345 hotline")
-    GRID_PATROL = "grid_patrol", _("grid patrol")
-    HOUSEHOLD_VISIT = "household_visit", _("household visit")
+    GRID_PATROL = "grid_patrol", _("Grid patrol")
+    HOUSEHOLD_VISIT = "household_visit", _("Household visit")
 
 
 class Priority(models.TextChoices):
-    NORMAL = "normal", _("normal")
-    URGENT = "urgent", _("urgent")
+    NORMAL = "normal", _("Normal")
+    URGENT = "urgent", _("Urgent")
 
 
 class Rating(models.TextChoices):
-    SATISFIED = "satisfied", _("satisfied")
-    FAIRLY_SATISFIED = "fairly_satisfied", _("fairly satisfied")
-    DISSATISFIED = "dissatisfied", _("dissatisfied")
-    UNREACHABLE = "unreachable", _("unreachable")
+    SATISFIED = "satisfied", _("Satisfied")
+    FAIRLY_SATISFIED = "fairly_satisfied", _("Fairly satisfied")
+    DISSATISFIED = "dissatisfied", _("Dissatisfied")
+    UNREACHABLE = "unreachable", _("Unreachable")
 
 
 class RatingSource(models.TextChoices):
     SMS = "sms", _("SMS reply")
-    RETURN_VISIT = "return_visit", _("return visit")
+    RETURN_VISIT = "return_visit", _("Return visit")
 
 
 # The columns the dashboard's daily summary reads (times, state, scope dimensions).
@@ -359,38 +359,38 @@ class ReferenceCounter(models.Model):
 
 
 class EventBy(models.TextChoices):
-    STAFF = "staff", _("staff")
-    RESIDENT = "resident", _("resident")
-    SYSTEM = "system", _("system")
+    STAFF = "staff", _("Staff")
+    RESIDENT = "resident", _("Resident")
+    SYSTEM = "system", _("System")
 
 
 class EventAction(models.TextChoices):
     """What a timeline line says happened (RequestEvent.action); the services write these words,
     the transition table (transitions.py) names the actions that lead to them."""
 
-    LOG = "log", _("logged")
-    ANSWER = "answer", _("answered on the spot")
-    ASSIGN = "assign", _("assigned")
-    REASSIGN = "reassign", _("reassigned")
-    ACCEPT = "accept", _("accepted")
-    RETURN = "return", _("returned")
-    REFER = "refer", _("referred")
-    REQUEST_EXTENSION = "request_extension", _("asked for an extension")
-    APPROVE_EXTENSION = "approve_extension", _("extension approved")
-    DENY_EXTENSION = "deny_extension", _("extension denied")
-    ESCALATE = "escalate", _("escalated")
-    RESOLVE = "resolve", _("resolved")
-    RETURN_VISIT = "return_visit", _("return visit")
-    RETURN_VISIT_NO_ANSWER = "return_visit_no_answer", _("return visit: no answer")
-    RATE_BY_SMS = "rate_by_sms", _("rated by SMS")
-    REVIEW_REOPEN = "review_reopen", _("reviewed: reopened")
-    REVIEW_CLOSE = "review_close", _("reviewed: closed")
-    REOPEN = "reopen", _("reopened")
-    WITHDRAW = "withdraw", _("withdrawn")
-    REJECT = "reject", _("rejected")
-    ADD_PHOTO = "add_photo", _("photo added")
-    NEW_PICKUP_CODE = "new_pickup_code", _("new pickup code")
-    REMIND = "remind", _("reminder")  # the reminder sweep (requests/services/sweep.py), data["step"]
+    LOG = "log", _("Logged")
+    ANSWER = "answer", _("Answered on the spot")
+    ASSIGN = "assign", _("Assigned")
+    REASSIGN = "reassign", _("Reassigned")
+    ACCEPT = "accept", _("Accepted")
+    RETURN = "return", _("Returned")
+    REFER = "refer", _("Referred")
+    REQUEST_EXTENSION = "request_extension", _("Asked for an extension")
+    APPROVE_EXTENSION = "approve_extension", _("Extension approved")
+    DENY_EXTENSION = "deny_extension", _("Extension denied")
+    ESCALATE = "escalate", _("Escalated")
+    RESOLVE = "resolve", _("Resolved")
+    RETURN_VISIT = "return_visit", _("Return visit")
+    RETURN_VISIT_NO_ANSWER = "return_visit_no_answer", _("Return visit: no answer")
+    RATE_BY_SMS = "rate_by_sms", _("Rated by SMS")
+    REVIEW_REOPEN = "review_reopen", _("Reviewed: reopened")
+    REVIEW_CLOSE = "review_close", _("Reviewed: closed")
+    REOPEN = "reopen", _("Reopened")
+    WITHDRAW = "withdraw", _("Withdrawn")
+    REJECT = "reject", _("Rejected")
+    ADD_PHOTO = "add_photo", _("Photo added")
+    NEW_PICKUP_CODE = "new_pickup_code", _("New pickup code")
+    REMIND = "remind", _("Reminder")  # the reminder sweep (requests/services/sweep.py), data["step"]
 
 
 class RequestEvent(models.Model):
@@ -460,8 +460,8 @@ def attachment_path(instance, filename: str) -> str:
 
 class Attachment(models.Model):
     class Kind(models.TextChoices):
-        BEFORE = "before", _("before")
-        AFTER = "after", _("after")
+        BEFORE = "before", _("Before")
+        AFTER = "after", _("After")
 
     request = models.ForeignKey(
         ServiceRequest, on_delete=models.PROTECT, related_name="attachments", verbose_name=_("request")

@@ -260,11 +260,11 @@ class AccessLog(models.Model):
     """Who saw or took personal data: a full phone, an ID number, an export, an import (PIPL)."""
 
     class Action(models.TextChoices):
-        REVEAL_PHONE = "reveal_phone", _("revealed a phone number")
-        VIEW_ID_NUMBER = "view_id_number", _("viewed an ID number")
-        EXPORT = "export", _("exported")
-        IMPORT = "import", _("imported")
-        ANONYMISE = "anonymise", _("anonymised")
+        REVEAL_PHONE = "reveal_phone", _("Revealed a phone number")
+        VIEW_ID_NUMBER = "view_id_number", _("Viewed an ID number")
+        EXPORT = "export", _("Exported")
+        IMPORT = "import", _("Imported")
+        ANONYMISE = "anonymise", _("Anonymised")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("who")
@@ -319,11 +319,11 @@ class RosterImport(models.Model):
     """An uploaded roster, kept in the database so a worker on another machine can read it."""
 
     class Status(models.TextChoices):
-        PREVIEWED = "previewed", _("awaiting confirmation")
-        QUEUED = "queued", _("queued")
-        RUNNING = "running", _("importing")
-        DONE = "done", _("done")
-        FAILED = "failed", _("failed")
+        PREVIEWED = "previewed", _("Awaiting confirmation")
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
 
     community = models.ForeignKey(
         Community, on_delete=models.PROTECT, related_name="+", verbose_name=_("community")

@@ -12,11 +12,11 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    VOLUNTEER = "volunteer", _("volunteer")
-    DESK_STAFF = "desk_staff", _("desk staff")
-    GRID_WORKER = "grid_worker", _("grid worker")
-    SUPERVISOR = "supervisor", _("supervisor")
-    ADMINISTRATOR = "administrator", _("administrator")
+    VOLUNTEER = "volunteer", _("Volunteer")
+    DESK_STAFF = "desk_staff", _("Desk staff")
+    GRID_WORKER = "grid_worker", _("Grid worker")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    ADMINISTRATOR = "administrator", _("Administrator")
 
 
 class Can(StrEnum):

@@ -91,8 +91,8 @@ _HIT = {
 FIGURES: dict[str, Figure] = {
     f.name: f
     for f in (
-        Figure("logged", _("logged"), False),
-        Figure("closed", _("closed"), False),
+        Figure("logged", _("Logged"), False),
+        Figure("closed", _("Closed"), False),
         Figure("open_now", _("open now"), False),
         Figure("overdue_now", _("overdue now"), False),
         Figure("response", _("response rate"), True),

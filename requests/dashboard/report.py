@@ -12,6 +12,7 @@ from dataclasses import replace
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
@@ -82,9 +83,9 @@ def _rate(number) -> str:
 def columns() -> list[str]:
     return [
         _("Group"),
-        _("Logged"),
+        pgettext("report column", "Logged"),
         _("Answered on the spot"),
-        _("Resolved"),
+        pgettext("report column", "Resolved"),
         _("On time"),
         _("Response rate"),
         _("On-time resolution rate"),

@@ -14,43 +14,43 @@ from residents.phones import mask_phone
 
 
 class Kind(models.TextChoices):
-    ACKNOWLEDGEMENT = "acknowledgement", _("acknowledgement")
-    ANSWERED = "answered", _("acknowledgement with the answer")
-    ACCEPTED = "accepted", _("accepted")
-    EXTENDED = "extended", _("extended")
-    RESOLVED = "resolved", _("resolved")
-    CLOSED = "closed", _("closed")
-    REOPENED = "reopened", _("reopened")
-    OPT_OUT = "opt_out", _("opt-out confirmation")
-    ANNOUNCEMENT = "announcement", _("desk session announcement")
-    STAFF_REMINDER = "staff_reminder", _("staff reminder")
+    ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement")
+    ANSWERED = "answered", _("Acknowledgement with the answer")
+    ACCEPTED = "accepted", _("Accepted")
+    EXTENDED = "extended", _("Extended")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+    REOPENED = "reopened", _("Reopened")
+    OPT_OUT = "opt_out", _("Opt-out confirmation")
+    ANNOUNCEMENT = "announcement", _("Desk session announcement")
+    STAFF_REMINDER = "staff_reminder", _("Staff reminder")
 
 
 class Purpose(models.TextChoices):
     """Which consent a message needs (status SMS and announcements are separate consents)."""
 
-    STATUS = "status", _("status SMS")
-    ANNOUNCEMENT = "announcement", _("announcement")
-    STAFF = "staff", _("staff")
-    SERVICE = "service", _("service message")  # the one opt-out confirmation
+    STATUS = "status", _("Status SMS")
+    ANNOUNCEMENT = "announcement", _("Announcement")
+    STAFF = "staff", _("Staff")
+    SERVICE = "service", _("Service message")  # the one opt-out confirmation
 
 
 class State(models.TextChoices):
-    PENDING = "pending", _("pending")
-    SENDING = "sending", _("sending")
-    SENT = "sent", _("sent")
-    DELIVERED = "delivered", _("delivered")
-    UNDELIVERED = "undelivered", _("undelivered")
-    FAILED = "failed", _("failed")
-    HELD = "held", _("held")
-    UNKNOWN = "unknown", _("unknown")
+    PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    DELIVERED = "delivered", _("Delivered")
+    UNDELIVERED = "undelivered", _("Undelivered")
+    FAILED = "failed", _("Failed")
+    HELD = "held", _("Held")
+    UNKNOWN = "unknown", _("Unknown")
 
 
 class HoldReason(models.TextChoices):
-    QUIET_HOURS = "quiet_hours", _("quiet hours")
-    DAILY_CAP = "daily_cap", _("daily cap reached")
-    NO_CONSENT = "no_consent", _("no consent")
-    OFFICE_HOURS = "office_hours", _("outside office hours")
+    QUIET_HOURS = "quiet_hours", _("Quiet hours")
+    DAILY_CAP = "daily_cap", _("Daily cap reached")
+    NO_CONSENT = "no_consent", _("No consent")
+    OFFICE_HOURS = "office_hours", _("Outside office hours")
 
 
 # Rows the sweep reads: a partial index keeps its idle query cheap at a million messages.
@@ -191,15 +191,15 @@ class SmsInbound(models.Model):
     deliver callbacks more than once, and the unique id makes a repeat change nothing."""
 
     class Kind(models.TextChoices):
-        REPLY = "reply", _("reply")
-        RECEIPT = "receipt", _("delivery receipt")
+        REPLY = "reply", _("Reply")
+        RECEIPT = "receipt", _("Delivery receipt")
 
     class Outcome(models.TextChoices):
-        RATING = "rating", _("rating")
-        OPT_OUT = "opt_out", _("opt-out")
-        KEPT = "kept", _("kept for staff")
-        RECEIPT = "receipt", _("receipt recorded")
-        IGNORED = "ignored", _("ignored")
+        RATING = "rating", _("Rating")
+        OPT_OUT = "opt_out", _("Opt-out")
+        KEPT = "kept", _("Kept for staff")
+        RECEIPT = "receipt", _("Receipt recorded")
+        IGNORED = "ignored", _("Ignored")
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     dedupe_key = models.CharField(max_length=120, unique=True)

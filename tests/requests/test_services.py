@@ -277,4 +277,4 @@ def test_a_closed_request_never_reads_like_one_waiting_for_its_return_visit(worl
     with translation.override("zh-hans"):
         assert (resolved.state_label, closed.state_label) == ("已办结", "已结束 · 已办结")
     with translation.override("en"):
-        assert closed.state_label == "closed · resolved"
+        assert closed.state_label == "Closed · Resolved"
