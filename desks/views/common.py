@@ -34,8 +34,9 @@ def reverse_or_none(name: str, **kwargs) -> str | None:
         return None
 
 
-def hub_fragment_urls(session_id: int, names: tuple[str, ...] = HUB_FRAGMENTS) -> list[str]:
-    urls = (reverse_or_none(name, session_id=session_id) for name in names)
+def hub_fragment_urls(session_id: int, names: tuple[str, ...] | None = None) -> list[str]:
+    # Read HUB_FRAGMENTS when called, not when defined (a default argument would freeze it).
+    urls = (reverse_or_none(name, session_id=session_id) for name in (names or HUB_FRAGMENTS))
     return [url for url in urls if url]
 
 

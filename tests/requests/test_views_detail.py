@@ -38,7 +38,7 @@ def test_the_page_shows_the_request_and_its_timeline(world, as_user):
         "assign",
         "accept",
     ]
-    assert "logged → assigned" in html and "assigned → in progress" in html
+    assert "Logged → Assigned" in html and "Assigned → In progress" in html
     assert "handler " + world.handler.last_name in html  # who the assign named
 
 
@@ -72,7 +72,7 @@ def test_a_refused_transition_is_a_message_and_changes_nothing(world, as_user):
     events = RequestEvent.objects.count()
     response = client.post(act(sr, "accept"), follow=True, **EN)  # already accepted
     assert response.status_code == 200
-    assert "Cannot accept: the request is “in progress”." in response.content.decode()
+    assert "Cannot accept: the request is “In progress”." in response.content.decode()
     assert RequestEvent.objects.count() == events
 
 
@@ -252,7 +252,7 @@ def test_the_timeline_shows_each_sms_about_the_request_with_its_state_and_the_nu
     html = as_user(world.supervisor).get(detail(sr), **EN).content.decode()
     states = re.findall(r'class="list-group-item timeline-sms" data-state="([^"]+)"', html)
     assert len(states) == 3 and "sent" in states
-    assert "SMS: acknowledgement" in html and "SMS: resolved" in html
+    assert "SMS: Acknowledgement" in html and "SMS: Resolved" in html
     assert world.wang.masked_phone in html and "13912345678" not in html
     # The reply was kept on the number's latest request (the other one), not on this one.
     assert "timeline-reply" not in html
