@@ -59,6 +59,11 @@ def test_an_anonymous_request_leaves_with_a_receipt(
     page.wait_for_url("**/logged/")
     sr = ServiceRequest.objects.get()
     assert sr.resident is None and page.locator("#receipt-reference").inner_text() == sr.reference
+    assert page.get_by_role("heading", level=1).inner_text() == sr.reference  # the page's heading
+    reference_lines = page.locator("#receipt-reference").evaluate(
+        "e => Math.round(e.getBoundingClientRect().height / parseFloat(getComputedStyle(e).lineHeight))"
+    )
+    assert reference_lines == 1, "the reference reads on one line, not broken across two"
     qr = page.locator("#receipt-qr svg.qr-code")
     qr.wait_for(state="visible")
     box = qr.bounding_box()
