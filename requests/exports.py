@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from requests.request_models import ServiceRequest
 from residents import tabular
+from residents.people import person_name
 from residents.phones import mask_phone
 
 
@@ -39,9 +40,7 @@ def _when(value) -> str:
 
 
 def _person(user) -> str:
-    if user is None:
-        return ""
-    return f"{user.last_name}{user.first_name}".strip() or user.get_username()
+    return "" if user is None else person_name(user)
 
 
 def rows(queryset: QuerySet[ServiceRequest]):

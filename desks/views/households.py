@@ -24,6 +24,7 @@ from desks.services import households as services
 from desks.services.common import DeskError
 from desks.views.common import community_for, parse_int, reverse_or_none, today
 from residents.models import Community, Resident
+from residents.people import person_name
 from residents.roles import Can
 from residents.scoping import get_scoped_or_404, places, require
 
@@ -204,10 +205,6 @@ def team_hours(request: HttpRequest) -> HttpResponse:
     return render(request, "desks/team_hours.html", {"community": community, "year": year, "rows": rows})
 
 
-def _person(user) -> str:
-    return f"{user.last_name}{user.first_name}".strip() or user.get_username()
-
-
 def _hours_xlsx(community: Community, year: int, rows) -> HttpResponse:
     book = Workbook()
     sheet = book.active
@@ -217,7 +214,7 @@ def _hours_xlsx(community: Community, year: int, rows) -> HttpResponse:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
     for row in rows:
-        sheet.append([_person(row["member"]), *[float(h) for h in row["months"]], float(row["total"])])
+        sheet.append([person_name(row["member"]), *[float(h) for h in row["months"]], float(row["total"])])
     buffer = io.BytesIO()
     book.save(buffer)
     response = HttpResponse(
@@ -249,7 +246,7 @@ def session_hours(request: HttpRequest, pk: int) -> HttpResponse:
         except DeskError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, _("Hours corrected for %(name)s.") % {"name": _person(member)})
+            messages.success(request, _("Hours corrected for %(name)s.") % {"name": person_name(member)})
             return redirect(request.path)
     team = list(session.team.order_by("last_name", "first_name", "id"))
     lines = selectors.hours_lines(

@@ -29,6 +29,7 @@ from requests.request_models import (
     Status,
 )
 from residents.models import Community, Grid
+from residents.people import person_name
 
 
 @dataclass(frozen=True)
@@ -254,9 +255,7 @@ def handler_workload(scope: Scope, at: dt.datetime) -> list[dict]:
 
 
 def _person_name(person) -> str:
-    if person is None:
-        return "—"
-    return f"{person.last_name}{person.first_name}".strip() or person.get_username()
+    return "—" if person is None else person_name(person)
 
 
 REMINDER_ACTIONS = ("remind", EventAction.ESCALATE)

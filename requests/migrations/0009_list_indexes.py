@@ -1,16 +1,18 @@
 """Indexes for the request list at a million requests (issue 16): a composite index per filter in the
 list's order, partial indexes for what My requests shows supervisors and for the overdue filter, and
 on PostgreSQL a trigram index on descriptions (their words are searched only when asked). SQLite
-keeps the B-tree indexes; TrigramExtension and the GIN index are PostgreSQL's only.
+keeps the B-tree indexes; the GIN index is PostgreSQL's only.
 """
 
 from django.conf import settings
-from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations, models
 
 
 def create_description_trigram(apps, schema_editor):
+    # pg_trgm belongs to residents 0002, which created it and drops it on the way back: this one
+    # only makes sure of it (a TrigramExtension here would drop it under residents' indexes).
     if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         schema_editor.execute(
             "CREATE INDEX IF NOT EXISTS request_description_trgm "
             "ON requests_servicerequest USING gin (description gin_trgm_ops)"
@@ -31,7 +33,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        TrigramExtension(),
         migrations.RunPython(create_description_trigram, drop_description_trigram, elidable=False),
         migrations.AddIndex(
             model_name="servicerequest",

@@ -1,13 +1,14 @@
 from django import template
 
+from residents import people
+
 register = template.Library()
 
 
 @register.filter
 def person_name(user) -> str:
     """Chinese order, family name first and no space (王玉枝); the username when no name is set."""
-    name = f"{user.last_name}{user.first_name}".strip()
-    return name or user.get_username()
+    return people.person_name(user)
 
 
 @register.filter

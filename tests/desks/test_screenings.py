@@ -121,7 +121,7 @@ def test_no_consent_means_nothing_is_recorded(as_user, alice, desk, open_session
     assert not Screening.objects.exists()
 
 
-def test_the_service_reads_consent_from_the_database(alice, desk, open_session):
+def test_the_service_reads_consent_from_the_database(english, alice, desk, open_session):
     desk.wang.__class__.objects.filter(pk=desk.wang.pk).update(health_consent=False)  # withdrawn a moment ago
     with pytest.raises(DeskError, match="has not agreed"):
         screening_record(session=open_session, resident=desk.wang, by=alice, reading=Reading(120, 80))

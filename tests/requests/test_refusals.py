@@ -55,6 +55,7 @@ class Service:
     actor: str | None
     valid: Callable  # (world, sr) -> keyword arguments of a call that would succeed
     refusals: list[Refusal] = field(default_factory=list)
+    prepare: Callable | None = None  # (world, sr) -> sr, for the valid call and refusals without one
 
 
 def intake(w, sr):
@@ -325,7 +326,30 @@ SERVICES: dict[str, Service] = {
             Refusal("a handler who may not be one", ValidationError, lambda w, sr: {"handler": w.volunteer}),
         ],
     ),
+    # Not a row of the table: a new pickup code for a request without a phone (the receipt).
+    "new_pickup_code": Service(
+        services.request_new_pickup_code,
+        "logged",
+        "desk_staff",
+        lambda w, sr: {},
+        [
+            Refusal("another community's member", NotAllowed, actor="outsider"),
+            Refusal(
+                "a request whose resident gave a phone",
+                TransitionError,
+                prepare=lambda w, sr: sr,  # the world's resident has one
+            ),
+        ],
+        prepare=lambda w, sr: without_phone(sr),
+    ),
 }
+
+
+def without_phone(sr):
+    from residents.models import Resident
+
+    Resident.objects.filter(pk=sr.resident_id).update(phone="")
+    return sr
 
 
 def closed_days_ago(sr, days: int):
@@ -347,8 +371,9 @@ def flagged_screening(w, flagged: bool = True) -> Screening:
 def call(service: Service, refusal: Refusal, world):
     state = service.state if refusal.state == "default" else refusal.state
     sr = in_state(world, state, extension=refusal.extension, review=refusal.review) if state else None
-    if refusal.prepare:
-        sr = refusal.prepare(world, sr)
+    prepare = refusal.prepare or service.prepare
+    if prepare:
+        sr = prepare(world, sr)
     actor_name = service.actor if refusal.actor == "default" else refusal.actor
     kwargs = {**service.valid(world, sr), **refusal.args(world, sr)}
     if sr is not None:
@@ -358,7 +383,7 @@ def call(service: Service, refusal: Refusal, world):
     return lambda: service.call(**kwargs)
 
 
-@pytest.mark.parametrize("action", [*sorted(TRANSITIONS), "follow_up_screening"])
+@pytest.mark.parametrize("action", [*sorted(TRANSITIONS), "follow_up_screening", "new_pickup_code"])
 def test_every_action_refuses_bad_input(world, media, action):
     assert action in SERVICES, f"add the refusals of {action!r} to SERVICES"
     service = SERVICES[action]
