@@ -28,3 +28,12 @@ def test_the_chinese_names_are_unchanged():
 
     with translation.override("zh-hans"):
         assert [str(label) for label in Status.labels] == ["已登记", "已派单", "办理中", "已办结", "已结束"]
+
+
+def test_a_word_two_things_share_in_english_is_told_apart_in_chinese():
+    """An SMS held back (quiet hours, cap, consent) is not a desk session that was held."""
+    from residents.sms.models import State
+
+    with translation.override("zh-hans"):
+        assert str(State.HELD.label) == "暂缓发送"
+        assert translation.gettext("held") == "已开展"  # the dashboard's "sessions held"

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from residents.phones import mask_phone
 
@@ -42,7 +43,7 @@ class State(models.TextChoices):
     DELIVERED = "delivered", _("Delivered")
     UNDELIVERED = "undelivered", _("Undelivered")
     FAILED = "failed", _("Failed")
-    HELD = "held", _("Held")
+    HELD = "held", pgettext_lazy("sms state", "Held")  # not a desk session's "held" (已开展)
     UNKNOWN = "unknown", _("Unknown")
 
 
