@@ -243,7 +243,7 @@ def client_of(user) -> Client:
 
 
 @pytest.mark.django_db
-def test_no_form_answers_500_to_hostile_values(alice, bob, binxi, bindong, settings, tmp_path):
+def test_no_form_answers_500_to_hostile_values(alice, bob, binxi, bindong, categories, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     world = World.build(alice=alice, bob=bob, binxi=binxi, bindong=bindong)
     roles = {  # 滨西's, each with the health permission where the role may have it; then 滨东's

@@ -2,7 +2,6 @@
 bring a request into any state through the services themselves."""
 
 from datetime import datetime, timedelta
-from importlib import import_module
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
@@ -45,17 +44,6 @@ def _fresh_calendar_cache():
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     return tmp_path
-
-
-@pytest.fixture
-def categories(db):
-    """The data migration's categories, loaded again if a transactional test's flush removed them."""
-    from django.apps import apps
-
-    migration = import_module("requests.migrations.0003_categories")
-    codes = [row[0] for row in migration.CATEGORIES]
-    if Category.objects.filter(code__in=codes).count() < len(codes):  # one query when they are there
-        migration.load(apps, None)
 
 
 @pytest.fixture

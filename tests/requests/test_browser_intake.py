@@ -46,7 +46,7 @@ def test_log_a_request_for_wang_yuzhi_from_an_open_session(live_server, phone_pa
     page.locator("#log-request").click()
 
     page.wait_for_url("**/logged/")
-    reference = page.locator(".reference-big").inner_text()
+    reference = page.locator("#reference").inner_text()
     sr = ServiceRequest.objects.get()
     assert reference == sr.reference and reference.startswith("BX-")
     assert (sr.resident, sr.desk_session, sr.handler) == (world.wang, session, world.grid_worker)

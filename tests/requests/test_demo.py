@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def seeded(db):
+def seeded(db, categories):
     residents_demo.seed()
     return demo.seed()
 

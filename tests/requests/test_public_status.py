@@ -70,11 +70,11 @@ def test_the_sms_link_shows_the_status_at_once_and_nothing_private(world, reside
     response = resident_client.get(link.removeprefix("https://doorstep.example.cn"), **EN)
     html = response.content.decode()
     assert response.status_code == 200 and 'id="public-status"' in html
-    assert sr.reference in html and world.other.name_en in html and "resolved" in html
+    assert sr.reference in html and world.other.name_en in html and "Resolved" in html
     assert re.findall(r"<li class=\"list-group-item d-flex[^>]*><span>([^<]+)</span>", html) == [
-        "logged",
-        "accepted",
-        "resolved",
+        "Logged",
+        "Accepted",
+        "Resolved",
     ]
     assert_private(html, world)
     assert response["Referrer-Policy"] == "same-origin" and "noindex" in response["X-Robots-Tag"]

@@ -56,7 +56,7 @@ def test_logging_shows_the_reference_big(world, session, as_user):
     assert sr.resident == world.wang and sr.desk_session == session and sr.created_by == world.desk_staff
     assert sr.status == "logged" and sr.source == "desk" and sr.idempotency_token == data["idempotency_token"]
     html = client.get(response["Location"]).content.decode()
-    assert f'<p class="reference-big mb-2" id="reference">{sr.reference}</p>' in html
+    assert f'<h1 class="reference-big mb-2" id="reference">{sr.reference}</h1>' in html
     assert f"?community={world.binxi.pk}&amp;session={session.pk}" in html  # log another, same desk
 
 

@@ -20,7 +20,7 @@ def test_create_sets_pinyin_dated_consents_and_creator(alice, binxi):
     )
     resident.refresh_from_db()
     readings = resident.name_pinyin.split()
-    assert {"zengxiuying", "cengxiuying", "zxy", "cxy"} <= set(readings)
+    assert {"zengxiuying", "cengxiuying", ":zxy", ":cxy"} <= set(readings)  # initials marked with ":"
     assert resident.health_consent and resident.health_consent_at is not None
     assert resident.sms_consent_at is None
     assert resident.id_number() == VALID_ID
