@@ -3,10 +3,10 @@
 
 import pytest
 
-from tests.requests.conftest import _fresh_calendar_cache, categories, media, world
+from tests.requests.conftest import _fresh_calendar_cache, media, world
 from tests.requests.views_support import db_cache
 
-__all__ = ["_fresh_calendar_cache", "categories", "db_cache", "media", "world"]
+__all__ = ["_fresh_calendar_cache", "db_cache", "media", "world"]  # categories: tests/conftest.py
 
 
 @pytest.fixture
