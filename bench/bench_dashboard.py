@@ -16,6 +16,7 @@ import time
 import django
 
 from bench.stats import summary
+from config.warmup import warm_and_freeze
 
 
 def run(args) -> list[str]:
@@ -72,6 +73,7 @@ def run(args) -> list[str]:
             client = Client()
             client.force_login(user)
             assert client.get(path, query).status_code == 200  # warm: the session, the calendar cache
+            warm_and_freeze()  # as a production worker does (config/wsgi.py)
             timings = []
             for _ in range(rounds):
                 started = time.perf_counter()

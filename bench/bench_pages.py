@@ -12,6 +12,7 @@ import time
 import django
 
 from bench.stats import summary
+from config.warmup import warm_and_freeze
 
 
 def run(args) -> list[str]:
@@ -57,6 +58,7 @@ def run(args) -> list[str]:
         client.force_login(supervisor)
         for label, path, query in pages:
             assert client.get(path, query).status_code == 200, label  # warm
+            warm_and_freeze()  # as a production worker does (config/wsgi.py)
             timings = []
             for _ in range(rounds):
                 started = time.perf_counter()

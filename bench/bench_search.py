@@ -21,6 +21,7 @@ import time
 import django
 
 from bench.stats import summary
+from config.warmup import warm_and_freeze
 
 COMMUNITY_CODE = "BENCH"
 SIZE = 10_000
@@ -183,6 +184,7 @@ def run_lists(args) -> list[str]:
                 client = clients[user.pk] = Client()
                 client.force_login(user)
             assert client.get(path, query).status_code == 200  # warm: the session, caches
+            warm_and_freeze()  # as a production worker does (config/wsgi.py)
             timings = []
             for _ in range(rounds):
                 started = time.perf_counter()

@@ -15,3 +15,7 @@ if os.environ.get("BENCH_URLCONF"):
 from django.core.wsgi import get_wsgi_application  # noqa: E402
 
 application = get_wsgi_application()
+
+from config.warmup import warm_and_freeze  # noqa: E402
+
+warm_and_freeze()  # as config/wsgi.py does in production

@@ -72,15 +72,59 @@ def split(scope, period: Period, key: str | None) -> tuple[str | None, Period | 
     return dims, summed, live
 
 
-def _summed_rows(scope, dims: str, period: Period, kinds):
+def _tiers(first: dt.date, end: dt.date) -> list[tuple[str, list[tuple[dt.date, dt.date]]]]:
+    """[first, end) cut into whole months, then whole weeks (summary.span_start), then days:
+    (dims suffix, its [a, b) segments), coarsest first."""
+    tiers = []
+    rest = [(first, end)]
+    for span in summary.SPANS:
+        whole, left = [], []
+        for a, b in rest:
+            start = (
+                a if summary.span_start(span, a) == a else summary.span_end(span, summary.span_start(span, a))
+            )
+            stop = summary.span_start(span, b)
+            if start < stop:
+                whole.append((start, stop))
+                left += [(x, y) for x, y in ((a, start), (stop, b)) if x < y]
+            else:
+                left.append((a, b))
+        tiers.append((span, whole))
+        rest = left
+    tiers.append(("", rest))
+    return [(suffix, segments) for suffix, segments in tiers if segments]
+
+
+def _either_day_in(segments) -> Q:
+    q = Q(pk__in=[])
+    for a, b in segments:
+        q |= Q(day__gte=a, day__lt=b) | Q(day2__gte=a, day2__lt=b)
+    return q
+
+
+def _summed_rows(scope, dims: str, period: Period, kinds, *, spans: bool = True):
+    """The summary rows of the period: its whole months from the month rows, whole weeks of what is
+    left from the week rows, the remaining days from the day rows. A request is read at the
+    coarsest tier one of its days falls in: the finer tiers leave out rows with a day in a coarser
+    tier's segments (a span row's day is its span's start, inside the same month and week)."""
     first, end = clock.local(period.start).date(), clock.local(period.end).date()
-    rows = DailyFigure.objects.filter(community_id__in=scope.community_ids, dims=dims, kind__in=kinds)
+    rows = DailyFigure.objects.filter(community_id__in=scope.community_ids, kind__in=kinds)
     for name, value in _dims(scope):
         if name == "category":
             rows = rows.filter(Q(category=value) | Q(group=value))
         else:
             rows = rows.filter(**{name: value})
-    return rows.filter(Q(day__gte=first, day__lt=end) | Q(day2__gte=first, day2__lt=end))
+    if not spans:
+        return rows.filter(_either_day_in([(first, end)]), dims=dims)
+    chosen = Q(pk__in=[])
+    coarser: list[tuple[dt.date, dt.date]] = []
+    for suffix, segments in _tiers(first, end):
+        tier = Q(dims=dims + suffix) & _either_day_in(segments)
+        for a, b in coarser:
+            tier &= ~Q(day__gte=a, day__lt=b) & ~Q(day2__gte=a, day2__lt=b)
+        chosen |= tier
+        coarser += segments
+    return rows.filter(chosen)
 
 
 def _add(target: dict, counts: dict) -> None:
@@ -119,6 +163,18 @@ def period_counts(scope, period: Period, at: dt.datetime, key: str | None = None
     return result
 
 
+def logged_count(scope, period: Period, at: dt.datetime) -> int:
+    """The period's "logged" figure alone (what period_counts gives as logged__base), reading only
+    the summary's logged rows and counting only logging live."""
+    dims, summed, live = split(scope, period, None)
+    n = 0
+    if summed is not None:
+        n += _summed_rows(scope, dims, summed, ("logged",)).aggregate(n=Sum("n"))["n"] or 0
+    if live is not None:
+        n += scope.requests().filter(FIGURES["logged"].base(live, at)).count()
+    return n
+
+
 def _live_counts(scope, period: Period, summed: Period | None, at, key) -> dict:
     aggregates = {}
     for name in PERIOD_FIGURES:
@@ -146,7 +202,7 @@ def per_day_counts(scope, period: Period) -> tuple[dict, dict]:
     dims, summed, live = split(scope, period, "day")
     logged, closed = defaultdict(int), defaultdict(int)
     if summed is not None:
-        rows = _summed_rows(scope, dims, summed, ("logged", "closed"))
+        rows = _summed_rows(scope, dims, summed, ("logged", "closed"), spans=False)
         for row in rows.values("kind", "day").annotate(n=Sum("n")).order_by():
             (logged if row["kind"] == "logged" else closed)[row["day"]] += row["n"]
     if live is not None:

@@ -79,7 +79,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     scope = form.scope()
     period, previous, (first, last) = form.periods()
     at = timezone.now()
-    numbers = selectors.figures_with_previous(scope, period, previous, at)
+    open_now = selectors.open_by_status(scope, at)
+    numbers = selectors.figures_with_previous(scope, period, previous, at, open_now=open_now)
     context = {
         "form": form,
         "first": first,
@@ -94,7 +95,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "per_day": selectors.per_day(scope, period),
         "by_category": selectors.by_group(scope, period, at, "category"),
         "by_grid": selectors.by_group(scope, period, at, "grid"),
-        "status_now": selectors.status_now(scope),
+        "status_now": selectors.status_now(scope, open_now),
         "workload": selectors.handler_workload(scope, at),
         "sms": selectors.sms_counts(scope, period),
         "households": selectors.households(scope, period, timezone.localdate()),

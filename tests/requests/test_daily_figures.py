@@ -37,6 +37,11 @@ PERIODS = [
     _period(dt.date(2026, 11, 16), dt.date(2026, 11, 22)),  # a week across the summary's edge
     _period(dt.date(2026, 10, 1), dt.date(2026, 10, 31)),  # last month
     _period(dt.date(2026, 11, 19), dt.date(2026, 11, 19)),  # one summed day
+    # Whole months read from the month rows, the days around them from the day rows:
+    _period(dt.date(2026, 9, 20), dt.date(2026, 10, 31)),  # October whole, accepted on Nov 1st
+    _period(dt.date(2026, 10, 1), dt.date(2026, 11, 19)),  # October whole, then 19 summed days
+    _period(dt.date(2026, 9, 1), dt.date(2026, 11, 30)),  # two whole months, summed days, live days
+    _period(dt.date(2026, 9, 24), dt.date(2026, 10, 18)),  # days, a week cut at Oct 1st, weeks, days
 ]
 
 
@@ -72,6 +77,16 @@ def data(world):
         accept_due_at=shanghai(2026, 10, 31, 9),
         accepted_at=shanghai(2026, 11, 1, 9),
         resolve_due_at=shanghai(2026, 11, 12, 17),
+    )
+    r["accepted_late_into_october"] = row(  # due in September, accepted and resolved in October
+        world,
+        status="resolved",
+        grid=world.grid,
+        logged_at=shanghai(2026, 9, 29, 9),
+        accept_due_at=shanghai(2026, 9, 30, 9),
+        accepted_at=shanghai(2026, 10, 1, 9),
+        resolve_due_at=shanghai(2026, 10, 12, 17),
+        resolved_at=shanghai(2026, 10, 9, 17),
     )
     r["across_edge"] = row(  # accept due on the 19th (summed), accepted on the 20th (live)
         world,
@@ -256,7 +271,9 @@ def everything(world, data) -> dict:
                 "per_day": selectors.per_day(scope, period),
                 "reminders": selectors.reminders_sent(scope, period),
                 "time_to_close": selectors.time_to_close(scope, period),
+                "logged_alone": counting.logged_count(scope, period, AT),  # household visits' panel
             }
+            assert seen[(i, j)]["logged_alone"] == seen[(i, j)]["figures"]["logged"][0]
     both = (world.binxi.pk, world.bindong.pk)
     for j, period in enumerate(PERIODS):
         seen[("compare", j)] = [
@@ -291,6 +308,12 @@ def test_the_summary_gives_exactly_the_live_figures_and_follows_changes(world, d
     assert expected[(0, 0)]["figures"]["response"] != (0, 0)
     summary.refresh(today=EDGE)
     assert DailyFigure.objects.filter(community=world.binxi).exists()
+    assert DailyFigure.objects.filter(community=world.binxi, dims="grid:m", day=dt.date(2026, 10, 1)).exists()
+    # Weeks begin on Mondays, or on the 1st when a week began in the month before.
+    pairs = DailyFigure.objects.filter(dims=":w").values_list("day", "day2")
+    weeks = {day for pair in pairs for day in pair if day}
+    assert dt.date(2026, 10, 1) in weeks and dt.date(2026, 9, 28) in weeks and dt.date(2026, 10, 5) in weeks
+    assert all(day.weekday() == 0 or day.day == 1 for day in weeks)
     scope = selectors.Scope((world.binxi.pk,))
     assert counting.split(scope, PERIODS[0], None)[1] is not None  # the month is partly summed
     assert counting.split(scope, PERIODS[1], None)[2] is None  # the boundary period wholly
