@@ -283,6 +283,16 @@ class ServiceRequest(models.Model):
                 condition=Q(status="resolved", review_pending=False),
                 name="request_awaiting_visit",
             ),
+            # The same oldest-first for a user of several communities (a street office): the index
+            # above gives each community's rows in order, but not the merge of two communities'.
+            # With the community and handler beside each entry, the home page's count of visits to
+            # make (not one's own) is read from the index alone.
+            models.Index(
+                fields=["resolved_at", "id"],
+                include=["community", "handler"],
+                condition=Q(status="resolved", review_pending=False),
+                name="request_awaiting_visit_all",
+            ),
         ]
         constraints = [
             # A double tap on "log" makes one request.

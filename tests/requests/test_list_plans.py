@@ -18,7 +18,7 @@ from requests.models import Category, ServiceRequest
 from residents.models import Grid, Resident
 from residents.pinyin import name_readings
 from tests.conftest import require
-from tests.factories import member
+from tests.factories import MembershipFactory, member
 from tests.requests.views_support import as_user
 
 __all__ = ["as_user"]  # fixtures
@@ -173,6 +173,14 @@ def test_searches_filters_counts_and_my_requests_read_indexes(world, big, as_use
     for query in searches + filters:
         _assert_no_seq_scan(client, url, query)
     _assert_no_seq_scan(client, reverse("requests:mine"), {})
+    _assert_no_seq_scan(client, reverse("home"), {})  # what waits for the supervisor, counted
+    # A street office supervises both communities: its return visits are read oldest first across
+    # both (request_awaiting_visit_all), its counts likewise.
+    street = member(world.binxi, "supervisor", username="street")
+    MembershipFactory(user=street, community=world.bindong, role="supervisor")
+    street_client = as_user(street)
+    _assert_no_seq_scan(street_client, reverse("requests:mine"), {})
+    _assert_no_seq_scan(street_client, reverse("home"), {})
 
     # Past the bound the list says so instead of counting every row (COUNT over a LIMIT-ed subquery).
     monkeypatch.setattr("requests.views.common.COUNT_BOUND", 5_000)
