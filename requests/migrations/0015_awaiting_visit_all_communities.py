@@ -5,17 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('desks', '0007_english_choice_names_capitalised'),
-        ('requests', '0014_daily_figures_span_rows'),
-        ('residents', '0016_english_choice_names_capitalised'),
+        ("desks", "0007_english_choice_names_capitalised"),
+        ("requests", "0014_daily_figures_span_rows"),
+        ("residents", "0016_english_choice_names_capitalised"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='servicerequest',
-            index=models.Index(condition=models.Q(('review_pending', False), ('status', 'resolved')), fields=['resolved_at', 'id'], include=('community', 'handler'), name='request_awaiting_visit_all'),
+            model_name="servicerequest",
+            index=models.Index(
+                condition=models.Q(("review_pending", False), ("status", "resolved")),
+                fields=["resolved_at", "id"],
+                include=("community", "handler"),
+                name="request_awaiting_visit_all",
+            ),
         ),
     ]
