@@ -20,10 +20,17 @@ def visit_days() -> int:
     return int(getattr(settings, "HOUSEHOLD_VISIT_DAYS", 30))
 
 
-def active_links(*, community_id: int, on: dt.date, member_id: int | None = None) -> QuerySet[HouseholdLink]:
-    links = HouseholdLink.objects.filter(community_id=community_id, starts_on__lte=on).filter(
-        Q(ends_on__isnull=True) | Q(ends_on__gte=on)
-    )
+def _communities(community_id: int | None, community_ids) -> list[int]:
+    return [community_id] if community_id is not None else list(community_ids)
+
+
+def active_links(
+    *, community_id: int | None = None, on: dt.date, member_id: int | None = None, community_ids=()
+) -> QuerySet[HouseholdLink]:
+    """The links in force on a day, of one community or of several (`community_ids`)."""
+    links = HouseholdLink.objects.filter(
+        community_id__in=_communities(community_id, community_ids), starts_on__lte=on
+    ).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
     if member_id is not None:
         links = links.filter(member_id=member_id)
     return links.select_related("member")
@@ -95,12 +102,21 @@ class HoursLine:
     session: DeskSession | None = None
 
 
-def hours_lines(*, community_id: int, member_ids: list[int], first: dt.date, last: dt.date) -> dict:
-    """member id → their lines of volunteer hours between two dates: each closed session they were in
-    the team of (its length, or the latest correction), each visit (its minutes). Four queries."""
+def hours_lines(
+    *,
+    community_id: int | None = None,
+    member_ids: list[int],
+    first: dt.date,
+    last: dt.date,
+    community_ids=(),
+) -> dict:
+    """member id → their lines of volunteer hours between two dates, in one community or several
+    (`community_ids`): each closed session they were in the team of (its length, or the latest
+    correction), each visit (its minutes). Four queries."""
+    communities = _communities(community_id, community_ids)
     sessions = list(
         DeskSession.objects.filter(
-            community_id=community_id,
+            community_id__in=communities,
             status=DeskSession.Status.CLOSED,
             date__gte=first,
             date__lte=last,
@@ -128,7 +144,7 @@ def hours_lines(*, community_id: int, member_ids: list[int], first: dt.date, las
             what = f"{session.stop.name}"
             lines[member_id].append(HoursLine(session.date, what, hours, correction, session))
     for visit in Visit.objects.filter(
-        community_id=community_id, visitor_id__in=member_ids, visited_on__gte=first, visited_on__lte=last
+        community_id__in=communities, visitor_id__in=member_ids, visited_on__gte=first, visited_on__lte=last
     ).select_related("resident"):
         hours = (Decimal(visit.minutes) / 60).quantize(Decimal("0.1"))
         lines[visit.visitor_id].append(HoursLine(visit.visited_on, f"走访 · {visit.resident.name}", hours))

@@ -29,7 +29,7 @@ def chart_data(context: dict) -> dict:
     """What the dashboard's charts draw (the same numbers its tables show)."""
     return {
         "per_day": {
-            "labels": [row["day"].strftime("%m-%d") for row in context["per_day"]],
+            "labels": [row["label"] for row in context["per_day"]],
             "logged": [row["logged"] for row in context["per_day"]],
             "closed": [row["closed"] for row in context["per_day"]],
             "names": [_("logged"), _("closed")],

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from requests.dashboard import selectors
 from requests.dashboard.forms import period_of
 from requests.models import Category, ServiceRequest
-from tests.factories import GridFactory, member
+from tests.factories import CommunityFactory, GridFactory, MembershipFactory, member
 from tests.requests.conftest import shanghai
 
 pytestmark = pytest.mark.django_db
@@ -305,6 +305,46 @@ def test_query_counts_do_not_grow_with_handlers_grids_and_categories(world, clie
     _queries(client, url, query)
     assert _queries(client, url, query) == one
     assert _queries(client, reverse("dashboard:report"), query) == report_one
+
+
+def test_a_street_office_of_three_communities_costs_what_one_of_two_does(world, client):
+    """The dashboard and the comparison read every community of the scope in the same queries
+    (household links and volunteer hours included)."""
+    from desks.household_models import HouseholdLink
+
+    street = member(world.binxi, "supervisor")
+    MembershipFactory(user=street, community=world.bindong, role="supervisor")
+    for community in (world.binxi, world.bindong):
+        HouseholdLink.objects.create(
+            community=community,
+            member=street,
+            kind="building",
+            compound="一小区",
+            building="1",
+            starts_on="2026-01-01",
+            created_by=street,
+        )
+    client.force_login(street)
+    query = {"period": "custom", "date_from": "2026-11-01", "date_to": "2026-11-30"}
+    pages = [reverse("dashboard:index"), reverse("dashboard:communities")]
+    for url in pages:
+        _queries(client, url, query)  # the session, the calendar's cache
+    two = [_queries(client, url, query) for url in pages]
+    third = CommunityFactory()
+    MembershipFactory(user=street, community=third, role="supervisor")
+    HouseholdLink.objects.create(
+        community=third,
+        member=street,
+        kind="building",
+        compound="三小区",
+        building="2",
+        starts_on="2026-01-01",
+        created_by=street,
+    )
+    for url in pages:
+        _queries(client, url, query)  # the memberships changed: read again once
+    assert [_queries(client, url, query) for url in pages] == two
+    assert len(client.get(pages[1], query).context["rows"]) == 3
 
 
 def test_the_monthly_report_cells_equal_the_dashboard(world, client):
