@@ -358,9 +358,9 @@ def refresh(*, today: dt.date | None = None, community_ids=None) -> dict[int, in
     if sum(done.values()) > 31 and connection.vendor == "postgresql":
         # After a rebuild or a long gap the planner's row estimates of the summary are far off (it
         # would sort ~200,000 rows on disk where a hash of a few hundred groups does), and millions
-        # of new rows wait for their hint bits: the dashboard read 30 % faster at a million requests
-        # after VACUUM ANALYZE. Do it now rather than when autovacuum next gets to it (VACUUM cannot
-        # run inside a transaction: then statistics only).
+        # of new rows wait for their hint bits: a street office's year on the dashboard went from
+        # 336 to 274 ms after VACUUM ANALYZE at a million requests. Do it now rather than when
+        # autovacuum next gets to it (VACUUM cannot run inside a transaction: then statistics only).
         command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
         with connection.cursor() as cursor:
             cursor.execute(f"{command} {connection.ops.quote_name(DailyFigure._meta.db_table)}")
