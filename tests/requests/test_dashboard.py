@@ -313,34 +313,31 @@ def test_a_street_office_of_three_communities_costs_what_one_of_two_does(world, 
     from desks.household_models import HouseholdLink
 
     street = member(world.binxi, "supervisor")
-    MembershipFactory(user=street, community=world.bindong, role="supervisor")
-    for community in (world.binxi, world.bindong):
+
+    def supervise_and_link(community, compound):
+        MembershipFactory(user=street, community=community, role="supervisor")
         HouseholdLink.objects.create(
             community=community,
             member=street,
             kind="building",
-            compound="一小区",
+            compound=compound,
             building="1",
             starts_on="2026-01-01",
             created_by=street,
         )
+
+    supervise_and_link(world.bindong, "二小区")
+    HouseholdLink.objects.create(
+        community=world.binxi, member=street, kind="unit", compound="一小区", building="2", unit="1",
+        starts_on="2026-01-01", created_by=street,
+    )  # fmt: skip
     client.force_login(street)
     query = {"period": "custom", "date_from": "2026-11-01", "date_to": "2026-11-30"}
     pages = [reverse("dashboard:index"), reverse("dashboard:communities")]
     for url in pages:
         _queries(client, url, query)  # the session, the calendar's cache
     two = [_queries(client, url, query) for url in pages]
-    third = CommunityFactory()
-    MembershipFactory(user=street, community=third, role="supervisor")
-    HouseholdLink.objects.create(
-        community=third,
-        member=street,
-        kind="building",
-        compound="三小区",
-        building="2",
-        starts_on="2026-01-01",
-        created_by=street,
-    )
+    supervise_and_link(CommunityFactory(), "三小区")
     for url in pages:
         _queries(client, url, query)  # the memberships changed: read again once
     assert [_queries(client, url, query) for url in pages] == two
