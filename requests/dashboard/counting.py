@@ -95,13 +95,6 @@ def _tiers(first: dt.date, end: dt.date) -> list[tuple[str, list[tuple[dt.date, 
     return [(suffix, segments) for suffix, segments in tiers if segments]
 
 
-def _either_day_in(segments) -> Q:
-    q = Q(pk__in=[])
-    for a, b in segments:
-        q |= Q(day__gte=a, day__lt=b) | Q(day2__gte=a, day2__lt=b)
-    return q
-
-
 def _summed_rows(scope, dims: str, period: Period, kinds, *, spans: bool = True):
     """The summary rows of the period: its whole months from the month rows, whole weeks of what is
     left from the week rows, the remaining days from the day rows. A request is read at the
@@ -115,11 +108,11 @@ def _summed_rows(scope, dims: str, period: Period, kinds, *, spans: bool = True)
         else:
             rows = rows.filter(**{name: value})
     if not spans:
-        return rows.filter(_either_day_in([(first, end)]), dims=dims)
+        return rows.filter(summary.either_day_in([(first, end)]), dims=dims)
     chosen = Q(pk__in=[])
     coarser: list[tuple[dt.date, dt.date]] = []
     for suffix, segments in _tiers(first, end):
-        tier = Q(dims=dims + suffix) & _either_day_in(segments)
+        tier = Q(dims=dims + suffix) & summary.either_day_in(segments)
         for a, b in coarser:
             tier &= ~Q(day__gte=a, day__lt=b) & ~Q(day2__gte=a, day2__lt=b)
         chosen |= tier

@@ -58,6 +58,8 @@ _DIM_EXPRESSIONS = {
     "source": F("source"),
     "handler": F("handler_id"),
 }
+BREAKDOWN = ("grid", "category", "group", "route", "source", "handler")  # the id columns
+COLUMNS = ("community_id", "dims", "kind", "day", "day2", *BREAKDOWN, "n", "hit", "rated")
 SPANS = (":m", ":w")  # the suffixes of the month and week rows' dims, coarsest first
 KINDS = ("logged", "closed", "response", "on_time", "resolved", "remind", "escalate")
 _TIMES = ("logged_at", "closed_at", "accept_due_at", "accepted_at", "resolve_due_at", "resolved_at")
@@ -67,15 +69,20 @@ def _midnight(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min), clock.zone())
 
 
+def _joined(starts: set[dt.date], end_of) -> list[tuple[dt.date, dt.date]]:
+    """[start, end_of(start)) for each start, consecutive ones joined into one range."""
+    ranges: list[list[dt.date]] = []
+    for start in sorted(starts):
+        if ranges and ranges[-1][1] == start:
+            ranges[-1][1] = end_of(start)
+        else:
+            ranges.append([start, end_of(start)])
+    return [(a, b) for a, b in ranges]
+
+
 def _ranges(days: set[dt.date]) -> list[tuple[dt.date, dt.date]]:
     """Consecutive days as [first, end) ranges."""
-    ranges: list[list[dt.date]] = []
-    for day in sorted(days):
-        if ranges and ranges[-1][1] == day:
-            ranges[-1][1] = day + dt.timedelta(days=1)
-        else:
-            ranges.append([day, day + dt.timedelta(days=1)])
-    return [(a, b) for a, b in ranges]
+    return _joined(days, lambda day: day + dt.timedelta(days=1))
 
 
 def next_month(day: dt.date) -> dt.date:
@@ -105,19 +112,14 @@ def _span_expression(span: str, field: str):
 
 def _span_ranges(span: str, starts: set[dt.date]) -> list[tuple[dt.date, dt.date]]:
     """The spans as [first day, first day after) ranges, consecutive ones joined."""
-    ranges: list[list[dt.date]] = []
-    for start in sorted(starts):
-        if ranges and ranges[-1][1] == start:
-            ranges[-1][1] = span_end(span, start)
-        else:
-            ranges.append([start, span_end(span, start)])
-    return [(a, b) for a, b in ranges]
+    return _joined(starts, lambda start: span_end(span, start))
 
 
-def _days_in(ranges, field: str) -> Q:
+def either_day_in(ranges) -> Q:
+    """Summary rows one of whose two days falls in one of the [first, end) ranges."""
     q = Q(pk__in=[])
     for first, end in ranges:
-        q |= Q(**{f"{field}__gte": first, f"{field}__lt": end})
+        q |= Q(day__gte=first, day__lt=end) | Q(day2__gte=first, day2__lt=end)
     return q
 
 
@@ -200,23 +202,27 @@ def _insert(community_id: int, dims: str, kind: str, rows: QuerySet, days: dict,
     expressions = {f"d_{name}": _prefixed(_DIM_EXPRESSIONS[name], prefix) for name in names}
     grouped = rows.annotate(**days, **expressions).values("day", "day2", *expressions).annotate(**counts)
     grouped = grouped.order_by()
-    sql, params = grouped.query.sql_with_params()
-    quote = connection.ops.quote_name
-    every = ("grid", "category", "group", "route", "source", "handler")
-    columns = ["community_id", "dims", "kind", "day", "day2", *every, "n", "hit", "rated"]
     selected = ["%s", "%s", "%s", "sub.day", "sub.day2"]
-    for name in every:
+    for name in BREAKDOWN:
         if name not in names:
             selected.append("''" if name == "source" else "NULL")
         else:
             selected.append(f"sub.d_{name}" if name != "source" else "COALESCE(sub.d_source, '')")
     selected += [f"sub.{c}" if c in counts else "0" for c in ("n", "hit", "rated")]
+    _insert_select(selected, grouped, [community_id, dims, kind])
+
+
+def _insert_select(selected: list[str], grouped: QuerySet, params: list) -> None:
+    """INSERT INTO the summary (its COLUMNS, in order) the `selected` expressions over the grouped
+    query as `sub`; `params` are those of the %s in `selected`."""
+    sql, sub_params = grouped.query.sql_with_params()
+    quote = connection.ops.quote_name
     statement = (
-        f"INSERT INTO {quote(DailyFigure._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608
+        f"INSERT INTO {quote(DailyFigure._meta.db_table)} ({', '.join(quote(c) for c in COLUMNS)}) "  # noqa: S608
         f"SELECT {', '.join(selected)} FROM ({sql}) sub"
     )
     with connection.cursor() as cursor:
-        cursor.execute(statement, [community_id, dims, kind, *params])
+        cursor.execute(statement, [*params, *sub_params])
 
 
 def _prefixed(expression, prefix: str):
@@ -253,7 +259,7 @@ def sum_days(community_id: int, days: set[dt.date]) -> None:
     if not days:
         return
     ranges = _ranges(days)
-    day_q = _days_in(ranges, "day") | _days_in(ranges, "day2")
+    day_q = either_day_in(ranges)
     changed = _day_rows(community_id).filter(day_q)
     spans = {span: _spans_of(changed, span) for span in SPANS}
     changed.delete()
@@ -283,30 +289,21 @@ def sum_spans(community_id: int, span: str, starts: set[dt.date]) -> None:
     one DELETE and one grouped INSERT … SELECT."""
     if not starts:
         return
-    ranges = _span_ranges(span, starts)
-    in_spans = _days_in(ranges, "day") | _days_in(ranges, "day2")
+    in_spans = either_day_in(_span_ranges(span, starts))
     DailyFigure.objects.filter(in_spans, community_id=community_id, dims__endswith=span).delete()
-    every = ("grid", "category", "group", "route", "source", "handler")
     grouped = (
         _day_rows(community_id)
         .filter(in_spans)
         .annotate(s1=_span_expression(span, "day"), s2=_span_expression(span, "day2"))
-        .values("dims", "kind", "s1", "s2", *every)
+        .values("dims", "kind", "s1", "s2", *BREAKDOWN)
         .annotate(sum_n=Sum("n"), sum_hit=Sum("hit"), sum_rated=Sum("rated"))
         .order_by()
     )
-    sql, params = grouped.query.sql_with_params()
     quote = connection.ops.quote_name
-    columns = ["community_id", "dims", "kind", "day", "day2", *every, "n", "hit", "rated"]
     concat = connection.ops.combine_expression("||", ["sub.dims", "%s"])
-    selected = ["%s", concat, "sub.kind", "sub.s1", "sub.s2", *(f"sub.{quote(c)}" for c in every)]
+    selected = ["%s", concat, "sub.kind", "sub.s1", "sub.s2", *(f"sub.{quote(c)}" for c in BREAKDOWN)]
     selected += ["sub.sum_n", "sub.sum_hit", "sub.sum_rated"]
-    statement = (
-        f"INSERT INTO {quote(DailyFigure._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608
-        f"SELECT {', '.join(selected)} FROM ({sql}) sub"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(statement, [community_id, span, *params])
+    _insert_select(selected, grouped, [community_id, span])
 
 
 def _first_day(community_id: int) -> dt.date | None:

@@ -6,7 +6,6 @@ through the services' save and refreshed again."""
 
 import datetime as dt
 import io
-from itertools import count
 
 import pytest
 from django.urls import reverse
@@ -19,12 +18,12 @@ from requests.services.base import save
 from tests.desks.factories import DeskSessionFactory, RouteFactory, StopFactory
 from tests.factories import GridFactory, member
 from tests.requests.conftest import shanghai
+from tests.requests.conftest import summed_row as row
 
 pytestmark = pytest.mark.django_db
 
 AT = shanghai(2026, 11, 20, 15, 0)
 EDGE = dt.date(2026, 11, 20)  # the summary holds every day before it; the 20th on are live
-_sequence = count(1)
 
 
 def _period(first, last):
@@ -43,19 +42,6 @@ PERIODS = [
     _period(dt.date(2026, 9, 1), dt.date(2026, 11, 30)),  # two whole months, summed days, live days
     _period(dt.date(2026, 9, 24), dt.date(2026, 10, 18)),  # days, a week cut at Oct 1st, weeks, days
 ]
-
-
-def row(world, community=None, **fields) -> ServiceRequest:
-    community = community or world.binxi
-    fields.setdefault("category", world.other)
-    fields.setdefault("description", "测试")
-    fields.setdefault("logged_at", shanghai(2026, 11, 2, 9, 0))
-    status = fields.setdefault("status", "logged")
-    if status in ("assigned", "in_progress", "resolved") or fields.get("accepted_at"):
-        fields.setdefault("handler", world.handler)
-    return ServiceRequest.objects.create(
-        community=community, reference=f"{community.code}-S-{next(_sequence):06d}", **fields
-    )
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ scoping, fixed query counts and the monthly report read back cell by cell."""
 
 import io
 from datetime import timedelta
-from itertools import count
 
 import pytest
 from django.db import connection
@@ -13,29 +12,15 @@ from openpyxl import load_workbook
 
 from requests.dashboard import selectors
 from requests.dashboard.forms import period_of
-from requests.models import Category, ServiceRequest
+from requests.models import Category
 from tests.factories import CommunityFactory, GridFactory, MembershipFactory, member
 from tests.requests.conftest import shanghai
+from tests.requests.conftest import summed_row as row
 
 pytestmark = pytest.mark.django_db
 
 NOV = period_of("custom", None, shanghai(2026, 11, 1).date(), shanghai(2026, 11, 30).date())[0]
 AT = shanghai(2026, 12, 2, 10, 0)
-_numbers = count(1)
-
-
-def row(world, community=None, **fields) -> ServiceRequest:
-    """A request as the services would have left it, with the times a test needs (read side only)."""
-    community = community or world.binxi
-    fields.setdefault("category", world.other)
-    fields.setdefault("description", "测试")
-    fields.setdefault("logged_at", shanghai(2026, 11, 2, 9, 0))
-    status = fields.setdefault("status", "logged")
-    if status in ("assigned", "in_progress", "resolved") or fields.get("accepted_at"):
-        fields.setdefault("handler", world.handler)
-    return ServiceRequest.objects.create(
-        community=community, reference=f"{community.code}-T-{next(_numbers):06d}", **fields
-    )
 
 
 def closed(world, outcome="resolved", **fields):
