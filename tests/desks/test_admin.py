@@ -32,7 +32,9 @@ def test_admin_pages_mask_phones_and_hide_readings(client, desk, open_session):
         assert response.status_code == 200, url
         html = response.content.decode()
         assert desk.wang.phone not in html and desk.wang.phone[3:] not in html, url
-        assert "systolic" not in html and "收缩压" not in html and "163" not in html, url
+        assert "systolic" not in html and "收缩压" not in html, url
+        # The reading itself, as a cell or as "163/99" (not a bare "163": an object id may be 163).
+        assert ">163<" not in html and "163/99" not in html and ">99<" not in html, url
     assert "王玉枝" in client.get(reverse("admin:desks_screening_changelist")).content.decode()
     assert client.get(reverse("admin:desks_screening_add")).status_code == 403
 
