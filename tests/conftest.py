@@ -109,6 +109,17 @@ def _default_language():
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def _cache_forgets_rolled_back_changes():
+    """A test's changes are rolled back without a signal, but the versioned cache saw them (a
+    category put out of use, a membership changed): outdate every cached entry after each test,
+    or the next test would read the rolled-back state (as a deploy's migrate does, post_migrate)."""
+    yield
+    from residents.versioned_cache import outdate_all
+
+    outdate_all()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _fast_password_hashing():
     """Factories create many users; a million PBKDF2 rounds each would cost seconds per test and
