@@ -4,15 +4,17 @@ kept in the cache under a version number that any change bumps.
     value = versioned("places", str(user.pk), compute)   # one cache round trip when warm
     bump("places")                                        # on save or delete of what it is made of
 
-One MGET reads the version and the entry together; an entry made under an older version is
-computed again. A change bumps the version at once and again when its transaction commits, so an
-entry computed from the uncommitted state in between is outdated too. With the database as the
-cache (the embedded default) a cache read is itself a query: then values are computed each time.
-A cache that fails answers from the database as if nothing were cached.
+One MGET reads the version and the entry together (only the version, once this process holds the
+entry); an entry made under an older version is computed again. A change bumps the version at
+once and again when its transaction commits, so an entry computed from the uncommitted state in
+between is outdated too. With the database as the cache (the embedded default) a cache read is
+itself a query: then values are computed each time. A cache that fails answers from the database
+as if nothing were cached.
 """
 
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -39,13 +41,28 @@ def _version_key(name: str) -> str:
     return f"doorstep:version:{name}"
 
 
+# Entries this process has read, by key: while the version in the cache is theirs, only the version
+# is fetched, not the pickled value (unpickling the categories' model instances cost more than the
+# round trip). The values are shared by the process's requests: callers treat them as read-only.
+_LOCAL: OrderedDict[str, tuple[int, object]] = OrderedDict()
+LOCAL_ENTRIES = 2048
+
+
+def _keep_local(entry_key: str, entry: tuple[int, object]) -> None:
+    _LOCAL[entry_key] = entry
+    _LOCAL.move_to_end(entry_key)
+    if len(_LOCAL) > LOCAL_ENTRIES:
+        _LOCAL.popitem(last=False)
+
+
 def versioned(name: str, key: str, compute: Callable[[], T]) -> T:
     """The cached value of `name`/`key` made under the current version, or compute() (and keep it)."""
     if not enabled():
         return compute()
     version_key, entry_key = _version_key(name), f"doorstep:{name}:{key}"
+    local = _LOCAL.get(entry_key)
     try:
-        got = cache.get_many([version_key, entry_key])
+        got = cache.get_many([version_key] if local else [version_key, entry_key])
         version = got.get(version_key)
         if version is None:
             cache.add(version_key, time.time_ns(), None)
@@ -53,16 +70,37 @@ def versioned(name: str, key: str, compute: Callable[[], T]) -> T:
     except Exception:  # noqa: BLE001 - the cache is an optimisation; the database answers
         logger.warning("cache unavailable for %s", name, exc_info=True)
         return compute()
-    entry = got.get(entry_key)
+    entry = local or got.get(entry_key)
     if entry is not None and version is not None and entry[0] == version:
+        _keep_local(entry_key, entry)
         return entry[1]
     value = compute()
     if version is not None:
+        _keep_local(entry_key, (version, value))
         try:
             cache.set(entry_key, (version, value), TIMEOUT)
         except Exception:  # noqa: BLE001
             logger.warning("cache unavailable for %s", name, exc_info=True)
     return value
+
+
+def versions(names: list[str]) -> list[int] | None:
+    """The current version of each name (one MGET; a name without one gets one), or None when
+    nothing is cached or the cache fails: then nothing can be said to be unchanged."""
+    if not enabled():
+        return None
+    keys = [_version_key(name) for name in names]
+    try:
+        got = cache.get_many(keys)
+        for key in keys:
+            if got.get(key) is None:
+                cache.add(key, time.time_ns(), None)
+                got[key] = cache.get(key)
+    except Exception:  # noqa: BLE001 - the cache is an optimisation; the caller does without
+        logger.warning("cache unavailable for versions", exc_info=True)
+        return None
+    found = [got.get(key) for key in keys]
+    return None if None in found else found
 
 
 def _incr(name: str) -> None:
@@ -74,6 +112,14 @@ def _incr(name: str) -> None:
             cache.set(version_key, time.time_ns(), None)
     except Exception:  # noqa: BLE001
         logger.warning("cache unavailable: %s not bumped", name, exc_info=True)
+
+
+def outdate_all() -> None:
+    """Outdate every entry of every name now, outside any transaction (after changes that sent no
+    signal and were never committed, such as a test's rolled-back ones)."""
+    if enabled():
+        for name in sorted(NAMES):
+            _incr(name)
 
 
 def bump(name: str) -> None:
