@@ -14,6 +14,9 @@ import gc
 def warm_and_freeze() -> None:
     from django.urls import get_resolver
 
+    from residents.code_stamp import code_stamp
+
     get_resolver().url_patterns  # noqa: B018 (imports every URLconf and view module)
+    code_stamp()  # the intake form's ETags name it: read the files' stamps once, before a request
     gc.collect()
     gc.freeze()

@@ -5,6 +5,15 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from residents.models import Community
+from residents.versioned_cache import BumpingQuerySet
+
+# The cache's name for what the intake form offers of the desk: sessions and their stops (bumped by
+# desks.signals and by the querysets' bulk changes, such as the night's closing of sessions left open).
+DESK_SESSIONS = "desk-sessions"
+
+
+class DeskQuerySet(BumpingQuerySet):
+    cache_names = (DESK_SESSIONS,)
 
 
 class Stop(models.Model):
@@ -25,6 +34,8 @@ class Stop(models.Model):
     grids = models.ManyToManyField(
         "residents.Grid", blank=True, related_name="stops", verbose_name=_("grids covered")
     )
+
+    objects = DeskQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("stop")
@@ -154,6 +165,8 @@ class DeskSession(models.Model):
     # The day before, residents of the grids the stop covers who agreed are told by SMS; set once,
     # in the transaction that writes the messages, so announcing twice sends nothing new.
     announced_at = models.DateTimeField(_("announced"), null=True, blank=True)
+
+    objects = DeskQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("desk session")

@@ -9,6 +9,16 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from residents.versioned_cache import BumpingQuerySet
+
+# The cache's name for the inbox items' state, which the badge counts: bumped by every change, one
+# item (requests.signals) or many (InboxItemQuerySet). The intake form's ETag names it.
+INBOX = "inbox"
+
+
+class InboxItemQuerySet(BumpingQuerySet):
+    cache_names = (INBOX,)
+
 
 class Step(models.TextChoices):
     ASSIGN = "assign", _("Assign")
@@ -91,6 +101,8 @@ class InboxItem(models.Model):
     text = models.CharField(_("text"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    objects = InboxItemQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("inbox item")

@@ -13,6 +13,8 @@ from django.db.models import Q, QuerySet
 from residents.models import Community, Membership
 from residents.roles import Can, Role, role_can
 
+PEOPLE = "people"  # the cache's name for staff's names and accounts (residents.signals bumps it)
+
 
 def _roles_q(capability: Can) -> Q:
     """The memberships whose role has `capability`: some roles always, some with the permission."""

@@ -25,6 +25,7 @@ from requests.request_models import Priority, Source
 from requests.services import request_answer_on_the_spot, request_log
 from requests.services.intake import may_choose_handler_at_intake
 from requests.views.common import category_groups, parse_int
+from requests.views.intake_revalidation import revalidated
 from requests.views.receipt import receipt_context
 from residents.models import Community
 from residents.phones import phone_warning
@@ -143,6 +144,7 @@ def _logged_redirect(sr) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@revalidated
 def intake(request: HttpRequest) -> HttpResponse:
     user = request.user
     data = request.POST if request.method == "POST" else request.GET

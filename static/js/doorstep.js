@@ -17,6 +17,12 @@
     return hex.slice(0, 8) + "-" + hex.slice(8, 12) + "-" + hex.slice(12, 16) + "-" + hex.slice(16, 20) + "-" + hex.slice(20);
   }
   window.doorstep = Object.assign(window.doorstep || {}, {uuid: uuid});
+  // Tells the server this browser makes its own form tokens: the intake form may then be answered
+  // "not modified" (requests/views/intake_revalidation.py). Gone when the browser closes.
+  try {
+    uuid();
+    document.cookie = "doorstep_js=1; path=/; SameSite=Lax" + (location.protocol === "https:" ? "; Secure" : "");
+  } catch (error) { /* no crypto: the server's tokens, and a page drawn each time */ }
   function widths(root) {
     root.querySelectorAll("[data-width]").forEach(function (element) {
       element.style.width = Math.max(0, Math.min(100, Number(element.dataset.width) || 0)) + "%";
