@@ -19,7 +19,7 @@ from tests.conftest import require
 from tests.desks.factories import DeskSessionFactory, StopFactory
 from tests.factories import PASSWORD, ResidentFactory
 from tests.requests.conftest import logged
-from tests.requests.views_support import as_user, token_from
+from tests.requests.views_support import as_user, intake_data, token_from
 
 __all__ = ["as_user"]  # fixtures
 
@@ -188,3 +188,16 @@ def test_a_deploy_that_changes_a_file_changes_the_stamp(tmp_path, settings):
     assert code_stamp.__wrapped__() == before  # the same files: the same stamp in every worker
     page.write_text("<p>登记诉求（新）</p>")
     assert code_stamp.__wrapped__() != before
+
+
+def test_logging_a_request_leaves_the_form_unchanged(world, browser):
+    """The desk's rhythm: open the form, log, read the reference out, open the form again —
+    answered from the browser's copy."""
+    url = _url(world)
+    etag = _etag(browser, url)
+    logged = browser.post(CREATE, intake_data(world, browser))
+    assert logged.status_code == 302
+    browser.get(logged["Location"])  # shows the message, and deletes its cookie
+    assert browser.cookies[CookieStorage.cookie_name]["max-age"] == 0
+    del browser.cookies[CookieStorage.cookie_name]  # as a browser does; the test client keeps it
+    assert _again(browser, url, etag).status_code == 304
