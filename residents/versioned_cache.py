@@ -13,6 +13,7 @@ as if nothing were cached.
 """
 
 import logging
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from typing import TypeVar
 
 from django.core.cache import cache
 from django.core.cache.backends.db import DatabaseCache
+from django.core.signals import request_finished, request_started
 from django.db import models, transaction
 from django.db.models.signals import post_migrate
 from django.dispatch import receiver
@@ -55,12 +57,65 @@ def _keep_local(entry_key: str, entry: tuple[int, object]) -> None:
         _LOCAL.popitem(last=False)
 
 
+# A web request reads the versions once: its first read fetches every name's version in one MGET,
+# and its later reads (places, categories, an SMS template, …) use them — as if all were read when
+# the request began. A bump in this process forgets its name's version. Outside a web request (a
+# task, a shell) each read asks the cache.
+_request = threading.local()
+
+
+@receiver(request_started, dispatch_uid="versioned-cache-request-started")
+def _request_started(**kwargs) -> None:
+    _request.versions = {}
+
+
+@receiver(request_finished, dispatch_uid="versioned-cache-request-finished")
+def _request_finished(**kwargs) -> None:
+    _request.versions = None
+
+
+def _known_version(name: str) -> int | None:
+    """The version this request read of `name` (reading every name's on the first ask), or None
+    outside a web request."""
+    read = getattr(_request, "versions", None)
+    if read is None:
+        return None
+    if name not in read:
+        names = sorted(NAMES | {name})
+        found = _read_versions(names)
+        if found is None:
+            return None
+        read.update(zip(names, found, strict=True))
+    return read[name]
+
+
+def _read_versions(names: list[str]) -> list[int] | None:
+    keys = [_version_key(name) for name in names]
+    got = cache.get_many(keys)
+    for key in keys:
+        if got.get(key) is None:
+            cache.add(key, time.time_ns(), None)
+            got[key] = cache.get(key)
+    found = [got.get(key) for key in keys]
+    return None if None in found else found
+
+
 def versioned(name: str, key: str, compute: Callable[[], T]) -> T:
     """The cached value of `name`/`key` made under the current version, or compute() (and keep it)."""
     if not enabled():
         return compute()
+    NAMES.add(name)  # a request's first read of versions reads this one's too
     version_key, entry_key = _version_key(name), f"doorstep:{name}:{key}"
     local = _LOCAL.get(entry_key)
+    if local is not None:
+        try:
+            known = _known_version(name)
+        except Exception:  # noqa: BLE001 - the cache is an optimisation; the database answers
+            logger.warning("cache unavailable for %s", name, exc_info=True)
+            return compute()
+        if known is not None and known == local[0]:
+            _keep_local(entry_key, local)
+            return local[1]
     try:
         got = cache.get_many([version_key] if local else [version_key, entry_key])
         version = got.get(version_key)
@@ -89,21 +144,18 @@ def versions(names: list[str]) -> list[int] | None:
     nothing is cached or the cache fails: then nothing can be said to be unchanged."""
     if not enabled():
         return None
-    keys = [_version_key(name) for name in names]
     try:
-        got = cache.get_many(keys)
-        for key in keys:
-            if got.get(key) is None:
-                cache.add(key, time.time_ns(), None)
-                got[key] = cache.get(key)
+        known = [_known_version(name) for name in names]
+        return known if None not in known else _read_versions(names)
     except Exception:  # noqa: BLE001 - the cache is an optimisation; the caller does without
         logger.warning("cache unavailable for versions", exc_info=True)
         return None
-    found = [got.get(key) for key in keys]
-    return None if None in found else found
 
 
 def _incr(name: str) -> None:
+    read = getattr(_request, "versions", None)
+    if read:
+        read.pop(name, None)  # this request reads the new version
     version_key = _version_key(name)
     try:
         try:

@@ -35,7 +35,7 @@ def intake_sessions(*, community_id: int, include_id: int | None = None) -> Quer
 
 def intake_resident(*, user, resident_id: int, community_id: int | None = None) -> Resident:
     """A resident of the user's communities (and of `community_id` if given), not anonymised."""
-    queryset = Resident.objects.select_related("grid", "community").filter(anonymised_at__isnull=True)
+    queryset = Resident.objects.select_related("community").filter(anonymised_at__isnull=True)
     if community_id is not None:
         queryset = queryset.filter(community_id=community_id)
     return get_scoped_or_404(queryset, user, pk=resident_id)
