@@ -13,8 +13,17 @@ from django.conf import settings
 _SKIP = {"__pycache__", "node_modules", "tests", "bench", "var", "media"}
 
 
-@functools.cache
 def code_stamp() -> str:
+    """Read once per process; with DEBUG at each call (runserver does not restart for a template)."""
+    return _stamp() if settings.DEBUG else _process_stamp()
+
+
+@functools.cache
+def _process_stamp() -> str:
+    return _stamp()
+
+
+def _stamp() -> str:
     digest = hashlib.blake2b(django.get_version().encode(), digest_size=8)
     base = Path(settings.BASE_DIR)
     skip = {Path(settings.STATIC_ROOT).resolve(), Path(settings.MEDIA_ROOT).resolve()}

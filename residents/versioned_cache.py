@@ -46,15 +46,31 @@ def _version_key(name: str) -> str:
 # Entries this process has read, by key: while the version in the cache is theirs, only the version
 # is fetched, not the pickled value (unpickling the categories' model instances cost more than the
 # round trip). The values are shared by the process's requests: callers treat them as read-only.
-_LOCAL: OrderedDict[str, tuple[int, object]] = OrderedDict()
+# Like the cache's copies, they live at most TIMEOUT seconds (a bump lost to a cache outage, or made
+# by a transaction that rolled back, outdates nothing: the age limit does).
+_LOCAL: OrderedDict[str, tuple[int, object, float]] = OrderedDict()
+_LOCAL_LOCK = threading.Lock()  # runserver and the test's live server answer in threads
 LOCAL_ENTRIES = 2048
 
 
+def _local(entry_key: str) -> tuple[int, object] | None:
+    with _LOCAL_LOCK:
+        held = _LOCAL.get(entry_key)
+        if held is None:
+            return None
+        if held[2] < time.monotonic():
+            del _LOCAL[entry_key]
+            return None
+        _LOCAL.move_to_end(entry_key)
+        return held[0], held[1]
+
+
 def _keep_local(entry_key: str, entry: tuple[int, object]) -> None:
-    _LOCAL[entry_key] = entry
-    _LOCAL.move_to_end(entry_key)
-    if len(_LOCAL) > LOCAL_ENTRIES:
-        _LOCAL.popitem(last=False)
+    with _LOCAL_LOCK:
+        _LOCAL[entry_key] = (entry[0], entry[1], time.monotonic() + TIMEOUT)
+        _LOCAL.move_to_end(entry_key)
+        if len(_LOCAL) > LOCAL_ENTRIES:
+            _LOCAL.popitem(last=False)
 
 
 # A web request reads the versions once: its first read fetches every name's version in one MGET,
@@ -106,7 +122,7 @@ def versioned(name: str, key: str, compute: Callable[[], T]) -> T:
         return compute()
     NAMES.add(name)  # a request's first read of versions reads this one's too
     version_key, entry_key = _version_key(name), f"doorstep:{name}:{key}"
-    local = _LOCAL.get(entry_key)
+    local = _local(entry_key)
     if local is not None:
         try:
             known = _known_version(name)
@@ -114,7 +130,6 @@ def versioned(name: str, key: str, compute: Callable[[], T]) -> T:
             logger.warning("cache unavailable for %s", name, exc_info=True)
             return compute()
         if known is not None and known == local[0]:
-            _keep_local(entry_key, local)
             return local[1]
     try:
         got = cache.get_many([version_key] if local else [version_key, entry_key])
@@ -127,7 +142,8 @@ def versioned(name: str, key: str, compute: Callable[[], T]) -> T:
         return compute()
     entry = local or got.get(entry_key)
     if entry is not None and version is not None and entry[0] == version:
-        _keep_local(entry_key, entry)
+        if local is None:
+            _keep_local(entry_key, entry)
         return entry[1]
     value = compute()
     if version is not None:
@@ -175,12 +191,22 @@ def outdate_all() -> None:
 
 
 def bump(name: str) -> None:
-    """Outdate every entry of `name`: now, and again when the current transaction commits."""
+    """Outdate every entry of `name`: now, and again when the current transaction commits (after
+    the change that called it, or at once outside a transaction)."""
+    _bump_now(name)
+    bump_after_commit(name)
+
+
+def _bump_now(name: str) -> None:
     NAMES.add(name)
-    if not enabled():
-        return
-    _incr(name)
-    transaction.on_commit(lambda: _incr(name))
+    if enabled():
+        _incr(name)
+
+
+def bump_after_commit(name: str) -> None:
+    NAMES.add(name)
+    if enabled():
+        transaction.on_commit(lambda: _incr(name))
 
 
 NAMES: set[str] = set()  # every name bumped so far or declared by a BumpingQuerySet
@@ -196,25 +222,31 @@ class BumpingQuerySet(models.QuerySet):
         super().__init_subclass__(**kwargs)
         NAMES.update(cls.cache_names)
 
-    def _bump(self) -> None:
+    def _bumped(self, write):
+        """Run the bulk `write`, bumping before it (entries read in this transaction from here on
+        are outdated) and after it commits (outside a transaction: right after the write, so a
+        read between the bump and the write cannot keep the old rows under the new version)."""
         for name in self.cache_names:
-            bump(name)
+            _bump_now(name)
+        result = write()
+        for name in self.cache_names:
+            bump_after_commit(name)
+        return result
 
     def update(self, **kwargs):
-        self._bump()
-        return super().update(**kwargs)
+        return self._bumped(lambda: super(BumpingQuerySet, self).update(**kwargs))
 
     def delete(self):
-        self._bump()
-        return super().delete()
+        return self._bumped(lambda: super(BumpingQuerySet, self).delete())
 
-    def bulk_create(self, *args, **kwargs):
-        self._bump()
-        return super().bulk_create(*args, **kwargs)
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        if not objs:  # nothing written: nothing outdated
+            return []
+        return self._bumped(lambda: super(BumpingQuerySet, self).bulk_create(objs, *args, **kwargs))
 
     def bulk_update(self, *args, **kwargs):
-        self._bump()
-        return super().bulk_update(*args, **kwargs)
+        return self._bumped(lambda: super(BumpingQuerySet, self).bulk_update(*args, **kwargs))
 
 
 @receiver(post_migrate, dispatch_uid="versioned-cache-after-migrate")

@@ -37,7 +37,8 @@ from requests.selectors.intake import CATEGORIES
 from residents import versioned_cache
 from residents.code_stamp import code_stamp
 from residents.members import PEOPLE
-from residents.scoping import PLACES
+from residents.roles import Can
+from residents.scoping import PLACES, communities_where
 
 JS_COOKIE = "doorstep_js"  # set by static/js/doorstep.js where it can make UUIDs
 REVALIDATED_PARAMETERS = {"community", "session"}
@@ -54,8 +55,13 @@ def form_etag(request: HttpRequest) -> str | None:
         or CookieStorage.cookie_name in request.COOKIES
         or not user.is_authenticated
         or SessionStorage.session_key in request.session
+        or "CSRF_COOKIE" not in request.META  # the page would make a new secret: the next ETag differs
     ):
         return None
+    logs_in = communities_where(user, Can.LOG_REQUESTS)  # from the request's cache read: no query
+    wanted = request.GET.get("community")
+    if not logs_in or (wanted is not None and wanted not in {str(pk) for pk in logs_in}):
+        return None  # drawn, so the view says 403 or 404 (the versions cover it too: a second guard)
     versions = versioned_cache.versions(VERSIONS)
     if versions is None:
         return None
@@ -69,7 +75,7 @@ def form_etag(request: HttpRequest) -> str | None:
         request.LANGUAGE_CODE,
         request.get_full_path(),
         clock.local(clock.now()).date().isoformat(),
-        request.META.get("CSRF_COOKIE", ""),
+        request.META["CSRF_COOKIE"],
         *versions,
     ]
     digest = hashlib.blake2b("\x1f".join(map(str, parts)).encode(), digest_size=16)
@@ -86,7 +92,10 @@ def revalidated(view):
         if etag is None:
             return view(request, *args, **kwargs)
         etag = quote_etag(etag)
-        if etag in parse_etags(request.META.get("HTTP_IF_NONE_MATCH", "")):
+        # Compared weakly (RFC 9110 §13.1.2): a proxy that compresses the page, as nginx's gzip
+        # does, sends it on as W/"…", and the browser asks with that.
+        asked = {tag.removeprefix("W/") for tag in parse_etags(request.META.get("HTTP_IF_NONE_MATCH", ""))}
+        if etag in asked:
             response = HttpResponseNotModified()
         else:
             response = view(request, *args, **kwargs)

@@ -181,13 +181,28 @@ def test_a_deploy_that_changes_a_file_changes_the_stamp(tmp_path, settings):
     from residents.code_stamp import code_stamp
 
     settings.BASE_DIR = tmp_path
+    settings.DEBUG = True  # read at each call, as under runserver
     (tmp_path / "templates").mkdir()
     page = tmp_path / "templates" / "intake.html"
     page.write_text("<p>登记诉求</p>")
-    before = code_stamp.__wrapped__()
-    assert code_stamp.__wrapped__() == before  # the same files: the same stamp in every worker
+    before = code_stamp()
+    assert code_stamp() == before  # the same files: the same stamp in every worker
     page.write_text("<p>登记诉求（新）</p>")
-    assert code_stamp.__wrapped__() != before
+    assert code_stamp() != before
+
+
+def test_a_proxy_that_compresses_the_page_weakens_the_etag_and_it_still_matches(world, browser):
+    url = _url(world)
+    etag = _etag(browser, url)
+    assert _again(browser, url, f"W/{etag}").status_code == 304
+
+
+def test_a_browser_without_the_csrf_cookie_gets_the_form_drawn(world, browser):
+    url = _url(world)
+    etag = _etag(browser, url)
+    del browser.cookies["csrftoken"]
+    response = _again(browser, url, etag)
+    assert response.status_code == 200 and not response.has_header("ETag")
 
 
 def test_logging_a_request_leaves_the_form_unchanged(world, browser):

@@ -95,3 +95,59 @@ def test_a_cache_that_fails_answers_from_the_database(db, monkeypatch):
         assert versioned_cache.versions(["test-down"]) is None
     finally:
         request_finished.send(sender=None)
+
+
+def _version(name: str) -> int:
+    return versioned_cache.versions([name])[0]
+
+
+def test_a_bulk_change_bumps_before_its_write_and_again_once_it_is_committed(
+    db, binxi, alice, django_capture_on_commit_callbacks
+):
+    from residents.models import Membership
+    from residents.scoping import PLACES
+
+    before = _version(PLACES)
+    with django_capture_on_commit_callbacks(execute=True) as after_commit:
+        Membership.objects.filter(user=alice).update(role="volunteer")
+        assert _version(PLACES) == before + 1  # this transaction's reads are outdated at once
+    assert len(after_commit) == 1 and _version(PLACES) == before + 2  # and the committed rows' too
+
+
+def test_nothing_written_outdates_nothing(db, alice):
+    from requests.followup_models import INBOX, InboxItem
+
+    before = _version(INBOX)
+    assert InboxItem.objects.bulk_create([]) == []
+    assert _version(INBOX) == before
+
+
+def test_this_process_keeps_an_entry_no_longer_than_the_cache_would(db, monkeypatch):
+    rows = Computed("first")
+    versioned("test-aged", "k", rows)
+    rows.value = "after an hour"
+    cache.delete("doorstep:test-aged:k")  # the cache's copy expired; a lost bump left the version
+    later = versioned_cache.time.monotonic() + versioned_cache.TIMEOUT + 1
+    monkeypatch.setattr(versioned_cache.time, "monotonic", lambda: later)
+    assert versioned("test-aged", "k", rows) == "after an hour" and rows.calls == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_last_bump_comes_after_the_write(binxi, alice):
+    """A read between a bump and the write would keep the old rows under the new version: so the
+    version moves once more after the UPDATE itself (no transaction: on_commit runs at once)."""
+    from django.db import connection
+
+    from residents.models import Membership
+    from residents.scoping import PLACES
+
+    at_the_write = []
+
+    def spy(execute, sql, params, many, context):
+        if sql.startswith("UPDATE"):
+            at_the_write.append(_version(PLACES))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(spy):
+        Membership.objects.filter(user=alice).update(role="volunteer")
+    assert len(at_the_write) == 1 and _version(PLACES) > at_the_write[0]
