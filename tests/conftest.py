@@ -322,6 +322,20 @@ def bob(bindong):
 
 
 @pytest.fixture
+def outside_quiet_hours(settings):
+    """Resident SMS wait out the quiet hours (21:00–08:00 by default, DESIGN §4.5). A test that sends
+    with the real clock moves them to where the clock is not, or it would fail whenever CI runs in
+    the evening (it did, at 21:10 in Beijing)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    later = timezone.localtime() + timedelta(hours=3)
+    settings.SMS_QUIET_START = (later.hour, later.minute)
+    settings.SMS_QUIET_END = ((later.hour + 1) % 24, later.minute)
+
+
+@pytest.fixture
 def english(settings):
     """English pages and messages, for tests that read the English wording."""
     settings.LANGUAGE_CODE = "en"

@@ -21,7 +21,7 @@ TWILIO_TOKEN = "twilio-auth-token"
 
 
 @pytest.fixture(autouse=True)
-def sms_settings(settings):
+def sms_settings(settings, outside_quiet_hours):
     settings.SMS_WEBHOOK_TOKEN = TOKEN
     settings.SMS_TWILIO_AUTH_TOKEN = TWILIO_TOKEN
     settings.PUBLIC_BASE_URL = "https://doorstep.example.cn"

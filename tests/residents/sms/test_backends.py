@@ -75,7 +75,7 @@ def test_a_provider_that_does_not_answer_is_a_transient_error(message, settings)
             TwilioBackend().send(message)
 
 
-def test_a_message_goes_through_the_outbox_to_the_fake_provider_once(provider):
+def test_a_message_goes_through_the_outbox_to_the_fake_provider_once(provider, outside_quiet_hours):
     resident = ResidentFactory(community=CommunityFactory(name="滨西社区", code="BX"))
     queued = queue_resident_message(
         resident=resident, kind="reopened", params={"reference": "BX-1", "link": "x"}

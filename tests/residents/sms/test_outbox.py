@@ -114,7 +114,7 @@ def test_a_permanent_error_fails_at_once(resident):
 
 
 def test_an_expired_lease_is_unknown_never_resent_by_itself_and_a_supervisor_resends(
-    resident, locmem_sms, published, django_capture_on_commit_callbacks
+    resident, locmem_sms, published, django_capture_on_commit_callbacks, outside_quiet_hours
 ):
     message = queue(resident)
     SmsMessage.objects.filter(pk=message.pk).update(
