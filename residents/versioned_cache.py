@@ -123,16 +123,15 @@ def versioned(name: str, key: str, compute: Callable[[], T]) -> T:
     NAMES.add(name)  # a request's first read of versions reads this one's too
     version_key, entry_key = _version_key(name), f"doorstep:{name}:{key}"
     local = _local(entry_key)
-    if local is not None:
-        try:
-            known = _known_version(name)
-        except Exception:  # noqa: BLE001 - the cache is an optimisation; the database answers
-            logger.warning("cache unavailable for %s", name, exc_info=True)
-            return compute()
-        if known is not None and known == local[0]:
-            return local[1]
     try:
-        got = cache.get_many([version_key] if local else [version_key, entry_key])
+        if local is not None:
+            known = _known_version(name)
+            if known is None:  # outside a web request: this name's version alone
+                known = (_read_versions([name]) or [None])[0]
+            if known == local[0]:
+                return local[1]
+        # Not held here, or outdated: the cache may hold the current entry (another process made it).
+        got = cache.get_many([version_key, entry_key])
         version = got.get(version_key)
         if version is None:
             cache.add(version_key, time.time_ns(), None)
@@ -140,10 +139,9 @@ def versioned(name: str, key: str, compute: Callable[[], T]) -> T:
     except Exception:  # noqa: BLE001 - the cache is an optimisation; the database answers
         logger.warning("cache unavailable for %s", name, exc_info=True)
         return compute()
-    entry = local or got.get(entry_key)
+    entry = got.get(entry_key)
     if entry is not None and version is not None and entry[0] == version:
-        if local is None:
-            _keep_local(entry_key, entry)
+        _keep_local(entry_key, entry)
         return entry[1]
     value = compute()
     if version is not None:
